@@ -1,0 +1,28 @@
+with
+
+source as (
+
+    select * from {{ source('ponto', 'employees') }}
+
+),
+
+renamed as (
+
+    select
+        employee_id,
+        name,
+        cpf,
+        pis,
+        department,
+        manager_id,
+        schedule_code,
+        timezone,
+        hired_at,
+        origin,
+        loaded_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,1 @@
+"""Alembic migrations: schemas, roles, grants and the raw operational tables."""

@@ -1,0 +1,305 @@
+"""SQLAlchemy models of the raw operational tables (schema ``raw``).
+
+Alembic migrations own the database; these models mirror them for loaders and tests, and
+``tests/db/test_migrations.py`` proves that the migrated database and these models agree.
+Raw tables keep the source's own column names and accept what the source says; business rules live in dbt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+RAW = "raw"
+ORDER_STATUSES = (
+    "delivered", "shipped", "canceled", "unavailable", "invoiced", "processing", "created", "approved",
+)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        schema=RAW,
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        },
+    )
+
+
+def _loaded_at() -> Mapped[dt.datetime]:
+    return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+def _file_id() -> Mapped[int | None]:
+    return mapped_column(BigInteger, ForeignKey(f"{RAW}.ingested_files.file_id"), nullable=True)
+
+
+# --- bookkeeping shared by every loader ------------------------------------------------------------
+class IngestedFile(Base):
+    """One row per distinct file content loaded; the content hash makes reloads no-ops."""
+
+    __tablename__ = "ingested_files"
+    __table_args__ = (UniqueConstraint("source", "content_sha256"),)
+
+    file_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    domain: Mapped[str] = mapped_column(Text, nullable=False)
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    file_name: Mapped[str] = mapped_column(Text, nullable=False)
+    content_sha256: Mapped[str] = mapped_column(Text, nullable=False)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    line_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    loaded_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    duplicate_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    quarantined_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class QuarantinedLine(Base):
+    """A line that could not be loaded, kept verbatim with the reason: nothing is lost."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (Index(None, "file_id"),)
+
+    quarantine_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    file_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey(f"{RAW}.ingested_files.file_id", ondelete="CASCADE"), nullable=False
+    )
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    file_name: Mapped[str] = mapped_column(Text, nullable=False)
+    line_number: Mapped[int] = mapped_column(Integer, nullable=False)
+    raw_text: Mapped[str] = mapped_column(Text, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    quarantined_at: Mapped[dt.datetime] = _loaded_at()
+
+
+# --- controle_ponto -------------------------------------------------------------------------------
+class Employee(Base):
+    __tablename__ = "employees"
+    __table_args__ = (
+        CheckConstraint("cpf ~ '^[0-9]{11}$'", name="cpf_digits"),
+        CheckConstraint("pis ~ '^[0-9]{11}$'", name="pis_digits"),
+        CheckConstraint("origin in ('registry', 'afd')", name="origin"),
+        Index(None, "cpf", unique=True, postgresql_where=text("cpf is not null")),
+        Index(None, "pis", unique=True, postgresql_where=text("pis is not null")),
+    )
+
+    employee_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    cpf: Mapped[str | None] = mapped_column(Text)
+    pis: Mapped[str | None] = mapped_column(Text)
+    department: Mapped[str | None] = mapped_column(Text)
+    manager_id: Mapped[str | None] = mapped_column(Text)
+    schedule_code: Mapped[str | None] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'America/Sao_Paulo'"))
+    hired_at: Mapped[dt.date | None] = mapped_column(Date)
+    origin: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'registry'"))
+    file_id: Mapped[int | None] = _file_id()
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class WorkSchedule(Base):
+    __tablename__ = "work_schedules"
+    __table_args__ = (CheckConstraint("weekday between 1 and 7", name="weekday"),)
+
+    schedule_code: Mapped[str] = mapped_column(Text, primary_key=True)
+    weekday: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    intervals: Mapped[str] = mapped_column(Text, nullable=False)
+    file_id: Mapped[int | None] = _file_id()
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class LocalHoliday(Base):
+    __tablename__ = "local_holidays"
+
+    holiday_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    scope: Mapped[str] = mapped_column(Text, primary_key=True, server_default=text("'local'"))
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class AfdPunch(Base):
+    """A punch record (AFD type 3, or 7 for REP-P), with its exact source."""
+
+    __tablename__ = "afd_punches"
+    __table_args__ = (
+        UniqueConstraint("rep_number", "nsr", "punched_at"),
+        CheckConstraint("identifier_kind in ('pis', 'cpf')", name="identifier_kind"),
+        CheckConstraint("crc_status in ('ok', 'mismatch', 'absent')", name="crc_status"),
+        Index(None, "identifier", "punched_at"),
+        Index(None, "file_id"),
+    )
+
+    punch_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    rep_number: Mapped[str] = mapped_column(Text, nullable=False)
+    nsr: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    punched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    identifier_kind: Mapped[str] = mapped_column(Text, nullable=False)
+    identifier: Mapped[str] = mapped_column(Text, nullable=False)
+    record_type: Mapped[str] = mapped_column(Text, nullable=False)
+    layout: Mapped[str] = mapped_column(Text, nullable=False)
+    crc_status: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'absent'"))
+    file_id: Mapped[int | None] = _file_id()
+    line_number: Mapped[int | None] = mapped_column(Integer)
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class AfdRecord(Base):
+    """Every other AFD record (header, company/employee changes, clock adjustments, events, trailer)."""
+
+    __tablename__ = "afd_records"
+    __table_args__ = (
+        UniqueConstraint("rep_number", "nsr", "record_type", "file_id"),
+        Index(None, "file_id"),
+    )
+
+    record_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    rep_number: Mapped[str] = mapped_column(Text, nullable=False)
+    nsr: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    record_type: Mapped[str] = mapped_column(Text, nullable=False)
+    layout: Mapped[str] = mapped_column(Text, nullable=False)
+    occurred_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    payload: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    file_id: Mapped[int | None] = _file_id()
+    line_number: Mapped[int | None] = mapped_column(Integer)
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+# --- customer_360 (Olist layout; source column names kept as they are, typos included) -------------
+class OlistCustomer(Base):
+    __tablename__ = "olist_customers"
+    __table_args__ = (Index(None, "customer_unique_id"),)
+
+    customer_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    customer_unique_id: Mapped[str] = mapped_column(Text, nullable=False)
+    customer_zip_code_prefix: Mapped[str | None] = mapped_column(Text)
+    customer_city: Mapped[str | None] = mapped_column(Text)
+    customer_state: Mapped[str | None] = mapped_column(Text)
+    file_id: Mapped[int | None] = _file_id()
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class OlistOrder(Base):
+    __tablename__ = "olist_orders"
+    __table_args__ = (
+        CheckConstraint(
+            "order_status in (" + ", ".join(f"'{status}'" for status in ORDER_STATUSES) + ")",
+            name="order_status",
+        ),
+        Index(None, "customer_id"),
+    )
+
+    order_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    customer_id: Mapped[str] = mapped_column(Text, nullable=False)
+    order_status: Mapped[str] = mapped_column(Text, nullable=False)
+    order_purchase_timestamp: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    order_approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    order_delivered_carrier_date: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    order_delivered_customer_date: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    order_estimated_delivery_date: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    file_id: Mapped[int | None] = _file_id()
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class OlistOrderItem(Base):
+    __tablename__ = "olist_order_items"
+
+    order_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    order_item_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[str | None] = mapped_column(Text)
+    seller_id: Mapped[str | None] = mapped_column(Text)
+    shipping_limit_date: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    price: Mapped[Decimal] = mapped_column(Numeric, nullable=False)
+    freight_value: Mapped[Decimal] = mapped_column(Numeric, nullable=False)
+    file_id: Mapped[int | None] = _file_id()
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class OlistOrderPayment(Base):
+    __tablename__ = "olist_order_payments"
+
+    order_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    payment_sequential: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_type: Mapped[str] = mapped_column(Text, nullable=False)
+    payment_installments: Mapped[int] = mapped_column(Integer, nullable=False)
+    payment_value: Mapped[Decimal] = mapped_column(Numeric, nullable=False)
+    file_id: Mapped[int | None] = _file_id()
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class OlistOrderReview(Base):
+    __tablename__ = "olist_order_reviews"
+    __table_args__ = (
+        CheckConstraint("review_score between 1 and 5", name="review_score"),
+        Index(None, "order_id"),
+    )
+
+    review_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    order_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    review_score: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    review_comment_title: Mapped[str | None] = mapped_column(Text)
+    review_comment_message: Mapped[str | None] = mapped_column(Text)
+    review_creation_date: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    review_answer_timestamp: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    file_id: Mapped[int | None] = _file_id()
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class OlistProduct(Base):
+    __tablename__ = "olist_products"
+
+    product_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    product_category_name: Mapped[str | None] = mapped_column(Text)
+    product_name_lenght: Mapped[int | None] = mapped_column(Integer)
+    product_description_lenght: Mapped[int | None] = mapped_column(Integer)
+    product_photos_qty: Mapped[int | None] = mapped_column(Integer)
+    product_weight_g: Mapped[int | None] = mapped_column(Integer)
+    product_length_cm: Mapped[int | None] = mapped_column(Integer)
+    product_height_cm: Mapped[int | None] = mapped_column(Integer)
+    product_width_cm: Mapped[int | None] = mapped_column(Integer)
+    file_id: Mapped[int | None] = _file_id()
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class OlistSeller(Base):
+    __tablename__ = "olist_sellers"
+
+    seller_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    seller_zip_code_prefix: Mapped[str | None] = mapped_column(Text)
+    seller_city: Mapped[str | None] = mapped_column(Text)
+    seller_state: Mapped[str | None] = mapped_column(Text)
+    file_id: Mapped[int | None] = _file_id()
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class OlistCategoryTranslation(Base):
+    __tablename__ = "olist_category_translations"
+
+    product_category_name: Mapped[str] = mapped_column(Text, primary_key=True)
+    product_category_name_english: Mapped[str] = mapped_column(Text, nullable=False)
+    file_id: Mapped[int | None] = _file_id()
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+metadata = Base.metadata

@@ -1,0 +1,400 @@
+"""The `bi-dash` command line: bring the platform up and down, migrate, refresh, ingest, generate."""
+
+from __future__ import annotations
+
+import functools
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from orchestration import logs
+from orchestration.errors import PlatformError
+from orchestration.ingest.summary import LoadSummary
+from orchestration.runtime.database import ConnectionInfo
+from orchestration.settings import Settings, get_settings
+
+app = typer.Typer(
+    name="bi-dash", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    help="bi-dash data platform: PostgreSQL + dbt + Dagster + PostgREST, one command away.",
+)
+ingest_app = typer.Typer(no_args_is_help=True, help="Load input files into the raw schema.")
+generate_app = typer.Typer(no_args_is_help=True, help="Write deterministic synthetic input files.")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(generate_app, name="generate")
+
+console = Console(stderr=False, highlight=False)
+err = Console(stderr=True, highlight=False)
+_state: dict[str, Any] = {"debug": False, "log_format": None}
+F = TypeVar("F", bound=Callable[..., Any])
+log = logs.get_logger("cli")
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+    log_format: Annotated[
+        str | None, typer.Option("--log-format", help="plain or json (default: BI_DASH_LOG_FORMAT or plain).")
+    ] = None,
+) -> None:
+    _state["debug"] = debug
+    _state["log_format"] = log_format
+
+
+def _settings(**overrides: Any) -> Settings:
+    overrides = {key: value for key, value in overrides.items() if value is not None}
+    if _state["log_format"]:
+        overrides["log_format"] = _state["log_format"]
+    try:
+        settings = get_settings(**overrides)
+    except ValueError as exc:
+        raise PlatformError(f"invalid settings: {exc}") from exc
+    logs.configure(settings.log_format, "DEBUG" if _state["debug"] else settings.log_level)
+    _state["json_logs"] = settings.log_format == "json"
+    return settings
+
+
+def guarded(func: F) -> F:
+    """One clear line (and where the log is) instead of a traceback, unless --debug."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except PlatformError as exc:
+            if _state["debug"]:
+                raise
+            err.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130) from None
+        except Exception as exc:  # noqa: BLE001 - last line of defence for the CLI user
+            if _state["debug"]:
+                raise
+            err.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def step(title: str) -> Iterator[None]:
+    started = time.monotonic()
+    with err.status(f"{title}…"):
+        yield
+    err.print(f"[green]✓[/] {title} [dim]({time.monotonic() - started:.1f}s)[/]")
+    # the check mark above is the plain log; JSON mode adds a machine-readable line
+    log.log(20 if _state.get("json_logs") else 10, title,
+            extra={"step": title, "seconds": round(time.monotonic() - started, 2)})
+
+
+def _prepare(settings: Settings) -> ConnectionInfo:
+    """Database up, migrated, and the environment for dbt/Dagster exported."""
+    from orchestration.runtime import migrate
+    from orchestration.runtime.database import ensure_database, start_database
+    from orchestration.runtime.environment import apply_platform_env, install_dagster_instance
+
+    settings.ensure_dirs()
+    with step("Starting PostgreSQL" + (" (embedded)" if settings.uses_embedded_database else "")):
+        admin = start_database(settings)
+        ensure_database(admin, settings.dagster_database_name)
+    with step("Migrating (alembic upgrade head)"):
+        migrate.upgrade(admin, settings)
+    apply_platform_env(settings, admin)
+    install_dagster_instance(settings)
+    return admin
+
+
+def _refresh(settings: Settings) -> None:
+    from orchestration.pipeline import prepare_dbt, refresh_or_raise
+
+    with step("Parsing the dbt project"):
+        prepare_dbt(settings)
+    started = time.monotonic()
+    err.print("[bold]Running the refresh job[/] (Dagster logs follow)")
+    outcome = refresh_or_raise(settings)
+    err.print(f"[green]✓[/] Refresh job succeeded, run {outcome.run_id} "
+              f"[dim]({time.monotonic() - started:.1f}s)[/]")
+
+
+def _print_summary(summary: LoadSummary) -> None:
+    table = Table(title="Load summary")
+    for column in ("file", "lines", "loaded", "updated", "unchanged", "duplicates", "quarantined", "reasons"):
+        table.add_column(column, justify="right" if column not in ("file", "reasons") else "left")
+    for item in summary.files:
+        if item.already_loaded:
+            table.add_row(Path(item.file_name).name, "-", "-", "-", "-", "-", "-", "already loaded (same content)")
+            continue
+        table.add_row(Path(item.file_name).name, str(item.lines), str(item.loaded), str(item.updated),
+                      str(item.unchanged), str(item.duplicates), str(item.quarantined), item.first_reasons())
+    console.print(table)
+    for item in summary.files:
+        log.info("loaded file", extra={"file": item.file_name, "loaded": item.loaded, "updated": item.updated,
+                                        "quarantined": item.quarantined, "already_loaded": item.already_loaded})
+
+
+def _finish_ingest(summary: LoadSummary) -> None:
+    _print_summary(summary)
+    if not summary.readable:
+        raise PlatformError("nothing could be read from the input (see the reasons above)")
+
+
+# --- platform lifecycle --------------------------------------------------------------------------
+def _services(settings: Settings, admin: ConnectionInfo) -> list[Any]:
+    from orchestration.runtime import services
+
+    return [
+        services.postgrest_service(settings, admin),
+        services.docs_service(settings),
+        services.dagster_webserver_service(settings),
+        services.dagster_daemon_service(settings),
+    ]
+
+
+def _is_empty(admin: ConnectionInfo) -> bool:
+    with admin.connect() as conn:
+        row = conn.execute("select not exists (select from raw.ingested_files)").fetchone()
+    return bool(row and row[0])
+
+
+def load_demo(settings: Settings, admin: ConnectionInfo) -> None:
+    from orchestration.generate.olist import generate_olist
+    from orchestration.generate.ponto import generate_ponto
+    from orchestration.ingest.olist import ingest_olist_dir
+    from orchestration.ingest.ponto_csv import EMPLOYEES, SCHEDULES, ingest_csv
+
+    demo = settings.home / "demo"
+    with step("Loading demo data (synthetic, seed 42)"):
+        generate_olist(demo / "olist", customers=2000, seed=42)
+        generate_ponto(demo / "ponto", employees=40, days=31, seed=42)
+        ingest_olist_dir(admin, demo / "olist")
+        ingest_csv(admin, EMPLOYEES, demo / "ponto" / "employees.csv")
+        ingest_csv(admin, SCHEDULES, demo / "ponto" / "schedules.csv")
+
+
+def _urls(settings: Settings) -> dict[str, str]:
+    from orchestration.runtime import services
+
+    return {
+        "REST API (PostgREST)": services.api_url(settings) + "/",
+        "API health": f"http://{settings.bind_host}:{settings.api_admin_port}/ready",
+        "Docs (dbt docs + landing page)": services.docs_url(settings) + "/",
+        "Dagster UI": services.dagster_url(settings) + "/",
+    }
+
+
+@app.command()
+@guarded
+def up(
+    detach: Annotated[bool, typer.Option("--detach", "-d", help="Return once everything is ready.")] = False,
+    demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Load demo data into an empty database.")] = True,
+    api_port: Annotated[int | None, typer.Option(help="PostgREST port (default 3000).")] = None,
+    api_admin_port: Annotated[int | None, typer.Option(help="PostgREST admin port (default 3002).")] = None,
+    dagster_port: Annotated[int | None, typer.Option(help="Dagster UI port (default 3001).")] = None,
+    docs_port: Annotated[int | None, typer.Option(help="Docs site port (default 8080).")] = None,
+) -> None:
+    """Start everything: database, migrations, demo data, refresh, docs, PostgREST, Dagster."""
+    from orchestration.pipeline import generate_docs
+    from orchestration.runtime import processes, services
+
+    settings = _settings(api_port=api_port, api_admin_port=api_admin_port, dagster_port=dagster_port,
+                         docs_port=docs_port)
+    admin = _prepare(settings)
+    if demo and _is_empty(admin):
+        load_demo(settings, admin)
+    _refresh(settings)
+    with step("Generating dbt docs"):
+        generate_docs(settings, services.api_url(settings), services.dagster_url(settings))
+    started: list[processes.Service] = []
+    try:
+        for service in _services(settings, admin):
+            with step(f"Starting {service.name}"):
+                processes.start(service, settings, timeout=120)
+            started.append(service)
+    except BaseException:
+        for service in reversed(started):
+            processes.stop(service, settings)
+        raise
+    table = Table(title="bi-dash is up")
+    table.add_column("component")
+    table.add_column("URL")
+    for name, url in _urls(settings).items():
+        table.add_row(name, url)
+    console.print(table)
+    console.print(f"State: {settings.home}   Logs: {settings.log_dir}")
+    if detach:
+        console.print("Running in the background; stop with [bold]bi-dash down[/].")
+        return
+    console.print("Press Ctrl-C to stop.")
+    stop_event = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop_event.set())
+    services_list = _services(settings, admin)
+    while not stop_event.wait(2.0):
+        for service in services_list:
+            if processes.read_pid(service.pid_file(settings)) is None:
+                err.print(f"[yellow]warning:[/] {service.name} stopped; see {service.log_file(settings)}")
+                stop_event.set()
+    _down(settings)
+
+
+def _down(settings: Settings) -> None:
+    from orchestration.runtime import processes
+    from orchestration.runtime.database import stop_database
+    from orchestration.runtime.processes import Service
+
+    for name in ("dagster-daemon", "dagster-webserver", "docs", "postgrest"):
+        service = Service(name=name, command=[], health=lambda: False)
+        with step(f"Stopping {name}"):
+            processes.stop(service, settings)
+    with step("Stopping PostgreSQL" if settings.uses_embedded_database else "Leaving the external database"):
+        stop_database(settings)
+
+
+@app.command()
+@guarded
+def down() -> None:
+    """Stop every component started by `bi-dash up` (an external database is left running)."""
+    _down(_settings())
+
+
+@app.command()
+@guarded
+def status() -> None:
+    """Each component, its URL and its health. Exit code 1 when something is down."""
+    from orchestration.runtime import processes, services
+    from orchestration.runtime.database import database_status
+    from orchestration.runtime.processes import Service
+
+    settings = _settings()
+    table = Table(title="bi-dash status")
+    for column in ("component", "state", "URL / where", "pid"):
+        table.add_column(column)
+    db_ok, where = database_status(settings)
+    table.add_row("PostgreSQL", "[green]up[/]" if db_ok else "[red]down[/]", where, "")
+    all_ok = db_ok
+    checks = {
+        "postgrest": (f"http://{settings.bind_host}:{settings.api_admin_port}/ready", services.api_url(settings)),
+        "docs": (services.docs_url(settings) + "/", services.docs_url(settings)),
+        "dagster-webserver": (services.dagster_url(settings) + "/server_info", services.dagster_url(settings)),
+        "dagster-daemon": ("", ""),
+    }
+    for name, (health_url, url) in checks.items():
+        service = Service(name=name, command=[], health=(lambda u=health_url: processes.is_healthy(u))
+                          if health_url else (lambda: True))
+        ok, pid = processes.status(service, settings)
+        all_ok = all_ok and ok
+        table.add_row(name, "[green]up[/]" if ok else "[red]down[/]", url, str(pid or ""))
+    console.print(table)
+    if not all_ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def migrate() -> None:
+    """Apply the Alembic migrations (schemas, roles, raw tables) to the configured database."""
+    settings = _settings()
+    _prepare(settings)
+
+
+@app.command()
+@guarded
+def refresh() -> None:
+    """Run the refresh job (dbt build of every layer, as Dagster assets). Non-zero exit when it fails."""
+    settings = _settings()
+    _prepare(settings)
+    _refresh(settings)
+
+
+# --- ingestion -----------------------------------------------------------------------------------
+@ingest_app.command("olist")
+@guarded
+def ingest_olist(folder: Annotated[Path, typer.Argument(help="Folder with the Olist CSV files.")]) -> None:
+    """Load a folder in the Olist e-commerce layout (customers and orders required)."""
+    from orchestration.ingest.olist import ingest_olist_dir
+
+    settings = _settings()
+    admin = _prepare(settings)
+    with step(f"Loading {folder}"):
+        summary = ingest_olist_dir(admin, folder)
+    _finish_ingest(summary)
+
+
+@ingest_app.command("employees")
+@guarded
+def ingest_employees(path: Annotated[Path, typer.Argument(help="Employees CSV file.")]) -> None:
+    """Load the employee registry CSV."""
+    _ingest_one("employees", path)
+
+
+@ingest_app.command("schedules")
+@guarded
+def ingest_schedules(path: Annotated[Path, typer.Argument(help="Schedules CSV file.")]) -> None:
+    """Load work schedules (schedule_code,weekday,intervals; weekday 1=Monday … 7=Sunday)."""
+    _ingest_one("schedules", path)
+
+
+def _ingest_one(kind: str, path: Path) -> None:
+    from orchestration.ingest.ponto_csv import EMPLOYEES, SCHEDULES, ingest_csv
+
+    if not path.is_file():
+        raise PlatformError(f"{path}: no such file")
+    settings = _settings()
+    admin = _prepare(settings)
+    summary = LoadSummary()
+    with step(f"Loading {path}"):
+        summary.add(ingest_csv(admin, EMPLOYEES if kind == "employees" else SCHEDULES, path))
+    _finish_ingest(summary)
+
+
+# --- synthetic data ------------------------------------------------------------------------------
+@generate_app.command("olist")
+@guarded
+def generate_olist_command(
+    customers: Annotated[int, typer.Option(min=1, help="Number of people (customer_unique_id).")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 42,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("olist"),
+) -> None:
+    """Write the eight Olist-layout CSV files."""
+    from orchestration.generate.olist import generate_olist
+
+    with step(f"Generating {customers} customers into {out}"):
+        counts = generate_olist(out, customers, seed)
+    for name, count in counts.items():
+        console.print(f"{name}: {count} rows")
+
+
+@generate_app.command("ponto")
+@guarded
+def generate_ponto_command(
+    employees: Annotated[int, typer.Option(min=1, help="Number of employees.")] = 50,
+    days: Annotated[int, typer.Option(min=1, help="Days of punches.")] = 31,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 42,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("ponto"),
+) -> None:
+    """Write employees and schedules CSVs for controle_ponto."""
+    from orchestration.generate.ponto import generate_ponto
+
+    with step(f"Generating {employees} employees into {out}"):
+        counts = generate_ponto(out, employees, days, seed)
+    for name, count in counts.items():
+        console.print(f"{name}: {count} rows")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,10 @@
+"""Dagster entry point: only assembles the per-domain definitions (loaded lazily by Dagster)."""
+
+import dagster as dg
+
+from orchestration.defs import controle_ponto, customer_360, platform
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions.merge(platform.defs(), customer_360.defs(), controle_ponto.defs())

@@ -1,0 +1,66 @@
+"""The one DbtProject of the platform and the translator from dbt nodes to Dagster assets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+from orchestration.settings import get_settings
+
+DOMAINS = ("customer_360", "controle_ponto")
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """Built when first needed (not at import); parses the project when the manifest is missing."""
+    settings = get_settings()
+    project = DbtProject(
+        project_dir=settings.dbt_project_dir,
+        target_path=settings.dbt_target_dir,
+        profiles_dir=settings.dbt_project_dir,
+    )
+    if not project.manifest_path.exists():
+        project.preparer.prepare(project)
+    return project
+
+
+def layer_and_domain(fqn: list[str]) -> tuple[str | None, str | None]:
+    """``['bi_dash', 'api', 'customer_360', 'customers']`` → ``('api', 'customer_360')``."""
+    layer = fqn[1] if len(fqn) > 2 else None
+    domain = fqn[2] if len(fqn) > 3 and fqn[2] in DOMAINS else None
+    return layer, domain
+
+
+class BiDashTranslator(DagsterDbtTranslator):
+    """Asset keys are ``<schema>/<name>``; groups are the domain folder; raw sources are ``raw/<table>``."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        layer, _ = layer_and_domain(dbt_resource_props["fqn"])
+        return dg.AssetKey([layer or "dbt", dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        _, domain = layer_and_domain(dbt_resource_props["fqn"])
+        return domain or "platform"
+
+    def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
+        layer, domain = layer_and_domain(dbt_resource_props["fqn"])
+        return {
+            **super().get_metadata(dbt_resource_props),
+            "layer": layer or "",
+            "domain": domain or "",
+        }
+
+
+def translator() -> BiDashTranslator:
+    return BiDashTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def manifest_path() -> Path:
+    return dbt_project().manifest_path

@@ -1,0 +1,1 @@
+"""Deterministic synthetic data in the real input layouts (demo data, tests, benchmarks)."""

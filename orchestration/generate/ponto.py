@@ -1,0 +1,105 @@
+"""Synthetic controle_ponto inputs: employee registry and work schedules, deterministic per seed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+FIRST = ["Ana", "Bruno", "Carla", "Diego", "Eduarda", "Felipe", "Gabriela", "Henrique", "Isabela", "João",
+         "Larissa", "Marcos", "Natália", "Otávio", "Paula", "Rafael", "Sofia", "Thiago", "Vitória", "Wagner"]
+LAST = ["Silva", "Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira", "Lima", "Gomes",
+        "Costa", "Ribeiro", "Martins", "Carvalho", "Araújo", "Melo", "Barbosa", "Cardoso", "Rocha", "Dias"]
+DEPARTMENTS = ["Operações", "Logística", "Atendimento", "Financeiro", "Produção", "Manutenção"]
+
+# schedule_code -> {ISO weekday: intervals}
+SCHEDULES: dict[str, dict[int, str]] = {
+    "STD_44": {**{day: "08:00-12:00,13:00-17:00" for day in range(1, 6)}, 6: "08:00-12:00"},
+    "ADM_40": {day: "09:00-12:00,13:00-18:00" for day in range(1, 6)},
+    "NIGHT_12X36": {day: "22:00-02:00,03:00-06:00" for day in range(1, 6)},
+    "SPLIT_REST": {day: "10:00-14:00,18:00-22:00" for day in range(1, 7)},
+}
+
+
+def _check_digits(base: list[int], weights: list[int]) -> int:
+    remainder = sum(d * w for d, w in zip(base, weights, strict=True)) % 11
+    return 0 if remainder < 2 else 11 - remainder
+
+
+def make_cpf(rng: random.Random) -> str:
+    digits = [rng.randint(0, 9) for _ in range(9)]
+    digits.append(_check_digits(digits, list(range(10, 1, -1))))
+    digits.append(_check_digits(digits, list(range(11, 1, -1))))
+    return "".join(map(str, digits))
+
+
+def make_pis(rng: random.Random) -> str:
+    digits = [rng.randint(0, 9) for _ in range(10)]
+    remainder = sum(d * w for d, w in zip(digits, [3, 2, 9, 8, 7, 6, 5, 4, 3, 2], strict=True)) % 11
+    digits.append(0 if remainder < 2 else 11 - remainder)
+    return "".join(map(str, digits))
+
+
+@dataclass(frozen=True)
+class SyntheticEmployee:
+    employee_id: str
+    name: str
+    cpf: str
+    pis: str
+    department: str
+    manager_id: str
+    schedule_code: str
+    timezone: str
+    hired_at: dt.date
+
+
+def make_employees(count: int, seed: int) -> list[SyntheticEmployee]:
+    rng = random.Random(seed)
+    employees: list[SyntheticEmployee] = []
+    managers: dict[str, str] = {}
+    for number in range(1, count + 1):
+        employee_id = f"E{number:06d}"
+        department = DEPARTMENTS[(number - 1) % len(DEPARTMENTS)]
+        manager_id = managers.setdefault(department, employee_id)
+        schedule = rng.choices(list(SCHEDULES), weights=[70, 15, 10, 5])[0]
+        employees.append(SyntheticEmployee(
+            employee_id=employee_id,
+            name=f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}",
+            cpf=make_cpf(rng), pis=make_pis(rng), department=department,
+            manager_id="" if manager_id == employee_id else manager_id,
+            schedule_code=schedule,
+            timezone="America/Manaus" if rng.random() < 0.05 else "America/Sao_Paulo",
+            hired_at=dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3000)),
+        ))
+    return employees
+
+
+def write_employees(path: Path, employees: list[SyntheticEmployee]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["employee_id", "name", "cpf", "pis", "department", "manager_id", "schedule_code",
+                         "timezone", "hired_at"])
+        for e in employees:
+            writer.writerow([e.employee_id, e.name, e.cpf, e.pis, e.department, e.manager_id, e.schedule_code,
+                             e.timezone, e.hired_at.isoformat()])
+
+
+def write_schedules(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["schedule_code", "weekday", "intervals"])
+        for code, days in SCHEDULES.items():
+            for weekday, intervals in sorted(days.items()):
+                writer.writerow([code, weekday, intervals])
+
+
+def generate_ponto(out: Path, employees: int, days: int, seed: int = 42) -> dict[str, int]:
+    """Employees and schedules CSVs (AFD punch files come with the AFD generator)."""
+    people = make_employees(employees, seed)
+    write_employees(out / "employees.csv", people)
+    write_schedules(out / "schedules.csv")
+    return {"employees.csv": len(people), "schedules.csv": sum(len(d) for d in SCHEDULES.values())}

@@ -1,0 +1,1 @@
+"""Loaders of the raw tables: streaming parse, quarantine of bad lines, COPY, idempotent upserts."""

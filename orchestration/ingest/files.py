@@ -1,0 +1,61 @@
+"""Bookkeeping of loaded files: content hash (reloads are no-ops) and the quarantine."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import psycopg
+
+from orchestration.ingest.summary import FileSummary
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def register_file(
+    conn: psycopg.Connection, *, domain: str, source: str, path: Path, sha256: str
+) -> int | None:
+    """Record the file; None when the same content was already loaded for this source."""
+    row = conn.execute(
+        """
+        insert into raw.ingested_files (domain, source, file_name, content_sha256, size_bytes)
+        values (%s, %s, %s, %s, %s)
+        on conflict (source, content_sha256) do nothing
+        returning file_id
+        """,
+        (domain, source, path.name, sha256, path.stat().st_size),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def finish_file(conn: psycopg.Connection, file_id: int, summary: FileSummary) -> None:
+    conn.execute(
+        """
+        update raw.ingested_files
+           set line_count = %s, loaded_count = %s, duplicate_count = %s, quarantined_count = %s
+         where file_id = %s
+        """,
+        (summary.lines, summary.loaded + summary.updated, summary.duplicates, summary.quarantined, file_id),
+    )
+
+
+def quarantine(
+    conn: psycopg.Connection,
+    file_id: int,
+    source: str,
+    file_name: str,
+    rows: Iterable[tuple[int, str, str]],
+) -> None:
+    """Store (line_number, raw_text, reason) rows verbatim."""
+    with conn.cursor().copy(
+        "copy raw.quarantine (file_id, source, file_name, line_number, raw_text, reason) from stdin"
+    ) as copy:
+        for line_number, raw_text, reason in rows:
+            copy.write_row((file_id, source, file_name, line_number, raw_text.replace("\x00", ""), reason))

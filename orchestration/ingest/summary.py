@@ -1,0 +1,44 @@
+"""What a load did, in numbers a user can check (and print)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FileSummary:
+    file_name: str
+    source: str
+    already_loaded: bool = False
+    lines: int = 0
+    loaded: int = 0  # rows inserted
+    updated: int = 0  # rows whose values changed
+    unchanged: int = 0  # rows already present with the same values
+    duplicates: int = 0  # repeated records (same key, same values)
+    quarantined: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def readable(self) -> bool:
+        """False when not a single record of the file could be used."""
+        return self.already_loaded or self.loaded + self.updated + self.unchanged + self.duplicates > 0
+
+    def first_reasons(self, limit: int = 3) -> str:
+        return "; ".join(f"{reason} ({count})" for reason, count in self.reasons.most_common(limit))
+
+
+@dataclass
+class LoadSummary:
+    files: list[FileSummary] = field(default_factory=list)
+
+    def add(self, summary: FileSummary) -> FileSummary:
+        self.files.append(summary)
+        return summary
+
+    @property
+    def readable(self) -> bool:
+        return any(item.readable for item in self.files)
+
+    def total(self, attribute: str) -> int:
+        return sum(getattr(item, attribute) for item in self.files)

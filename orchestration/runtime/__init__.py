@@ -1,0 +1,1 @@
+"""Runtime of the platform: the database, the PostgREST process, the other services."""

@@ -1,0 +1,51 @@
+"""The environment handed to dbt and Dagster processes, derived from the settings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from orchestration.runtime.database import ConnectionInfo, role_connection
+from orchestration.settings import PROJECT_ROOT, Settings
+
+
+def platform_env(settings: Settings, admin: ConnectionInfo) -> dict[str, str]:
+    transformer = role_connection(admin, settings, "transformer")
+    dagster_db = admin.on_database(settings.dagster_database_name)
+    env = {
+        "BI_DASH_HOME": str(settings.home),
+        "DAGSTER_HOME": str(settings.dagster_home),
+        "BI_DASH_DAGSTER_PG_URL": dagster_db.url(),
+        "BI_DASH_DAGSTER_ARTIFACTS": str(settings.dagster_home / "storage"),
+        "BI_DASH_DAGSTER_COMPUTE_LOGS": str(settings.log_dir / "dagster-compute"),
+        "BI_DASH_DBT_HOST": transformer.host,
+        "BI_DASH_DBT_PORT": str(transformer.port),
+        "BI_DASH_DBT_USER": transformer.user,
+        "BI_DASH_DBT_DBNAME": transformer.dbname,
+        "DBT_ENV_SECRET_PASSWORD": transformer.password or "",
+        "DBT_PROFILES_DIR": str(settings.dbt_project_dir),
+        "DBT_PROJECT_DIR": str(settings.dbt_project_dir),
+        "DBT_TARGET_PATH": str(settings.dbt_target_dir),
+        "DBT_LOG_PATH": str(settings.log_dir / "dbt"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DAGSTER_DISABLE_TELEMETRY": "1",
+    }
+    if settings.database_url:
+        env["DATABASE_URL"] = settings.database_url
+    return env
+
+
+def apply_platform_env(settings: Settings, admin: ConnectionInfo) -> dict[str, str]:
+    """Export the platform environment into this process (children inherit it)."""
+    env = platform_env(settings, admin)
+    os.environ.update(env)
+    return env
+
+
+def install_dagster_instance(settings: Settings) -> None:
+    """Copy the top-level dagster.yaml into DAGSTER_HOME (its values come from the environment)."""
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    target = settings.dagster_home / "dagster.yaml"
+    source = PROJECT_ROOT / "dagster.yaml"
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        shutil.copyfile(source, target)

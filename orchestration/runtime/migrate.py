@@ -1,0 +1,59 @@
+"""Run the Alembic migrations and give the login roles their passwords."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from psycopg import sql
+from sqlalchemy import create_engine, pool
+
+from orchestration.runtime.database import ConnectionInfo
+from orchestration.settings import PROJECT_ROOT, Settings
+
+LOGIN_ROLES = ("authenticator", "transformer")
+
+
+def alembic_config() -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    return config
+
+
+def _with_connection(admin: ConnectionInfo, action: str, revision: str) -> None:
+    engine = create_engine(admin.url("postgresql+psycopg"), poolclass=pool.NullPool)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            getattr(command, action)(config, revision)
+    finally:
+        engine.dispose()
+
+
+def upgrade(admin: ConnectionInfo, settings: Settings, revision: str = "head") -> None:
+    _with_connection(admin, "upgrade", revision)
+    set_login_passwords(admin, settings)
+
+
+def downgrade(admin: ConnectionInfo, revision: str = "base") -> None:
+    _with_connection(admin, "downgrade", revision)
+
+
+def current_revision(admin: ConnectionInfo) -> str | None:
+    with admin.connect() as conn:
+        exists = conn.execute("select to_regclass('public.alembic_version')").fetchone()
+        if not exists or exists[0] is None:
+            return None
+        row = conn.execute("select version_num from public.alembic_version").fetchone()
+        return row[0] if row else None
+
+
+def set_login_passwords(admin: ConnectionInfo, settings: Settings) -> None:
+    """Passwords live in the environment or in home/secrets.env, never in a migration."""
+    with admin.connect(autocommit=True) as conn:
+        for role in LOGIN_ROLES:
+            conn.execute(
+                sql.SQL("alter role {} password {}").format(
+                    sql.Identifier(role), sql.Literal(settings.secrets[role])
+                )
+            )

@@ -1,0 +1,142 @@
+"""One validated settings object for the whole platform.
+
+Values come from environment variables (prefix ``BI_DASH_``, plus the conventional ``DATABASE_URL``)
+and from an optional ``.env`` file. Nothing reads the environment at import time: call
+:func:`get_settings` when a value is needed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BI_DASH_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    home: Path = Field(
+        default=Path(".bi-dash"),
+        description="State folder: embedded PostgreSQL data, logs, secrets, dbt target, Dagster home.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "BI_DASH_DATABASE_URL"),
+        description="Admin URL of an existing PostgreSQL >= 15. Unset: embedded PostgreSQL under home.",
+    )
+    database_name: str = Field(default="bi_dash", description="Database used in the embedded server.")
+    dagster_database_name: str = Field(default="bi_dash_dagster", description="Dagster instance storage.")
+
+    api_port: int = Field(default=3000, ge=1, le=65535)
+    api_admin_port: int = Field(default=3002, ge=1, le=65535)
+    dagster_port: int = Field(default=3001, ge=1, le=65535)
+    docs_port: int = Field(default=8080, ge=1, le=65535)
+    bind_host: str = Field(default="127.0.0.1")
+
+    db_max_rows: int = Field(default=1000, ge=1, description="PostgREST db-max-rows.")
+    postgrest_bin: str | None = Field(default=None, description="Path of the postgrest binary.")
+
+    authenticator_password: str | None = Field(default=None, description="Unset: generated into home.")
+    transformer_password: str | None = Field(default=None, description="Unset: generated into home.")
+
+    log_format: Literal["plain", "json"] = "plain"
+    log_level: str = "INFO"
+
+    @field_validator("home")
+    @classmethod
+    def _absolute_home(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("DATABASE_URL must start with postgresql:// (e.g. postgresql://user@host:5432/db)")
+        return value
+
+    # --- derived paths -------------------------------------------------------------------------
+    @property
+    def project_root(self) -> Path:
+        return PROJECT_ROOT
+
+    @property
+    def dbt_project_dir(self) -> Path:
+        return PROJECT_ROOT / "dbt_project"
+
+    @property
+    def pgdata(self) -> Path:
+        return self.home / "pg"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.home / "run"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.home / "dbt" / "target"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.home / "docs"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.home / "inbox"
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return self.database_url is None
+
+    def ensure_dirs(self) -> None:
+        for path in (self.home, self.log_dir, self.run_dir, self.dagster_home, self.docs_dir):
+            path.mkdir(parents=True, exist_ok=True)
+
+    @cached_property
+    def secrets(self) -> dict[str, str]:
+        """Passwords of the login roles: from the environment, else generated once into home (0600)."""
+        stored = _load_or_create_secrets(self.home / "secrets.env")
+        return {
+            "authenticator": self.authenticator_password or stored["authenticator"],
+            "transformer": self.transformer_password or stored["transformer"],
+        }
+
+
+def _load_or_create_secrets(path: Path) -> dict[str, str]:
+    wanted = ("authenticator", "transformer")
+    values: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() and value:
+                values[key.strip()] = value.strip()
+    missing = [name for name in wanted if name not in values]
+    if missing:
+        for name in missing:
+            values[name] = secrets.token_urlsafe(24)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)
+        path.chmod(0o600)
+        path.write_text("".join(f"{key}={value}\n" for key, value in values.items()))
+    return values
+
+
+def get_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
