@@ -31,7 +31,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 RAW = "raw"
 ORDER_STATUSES = (
-    "delivered", "shipped", "canceled", "unavailable", "invoiced", "processing", "created", "approved",
+    "delivered",
+    "shipped",
+    "canceled",
+    "unavailable",
+    "invoiced",
+    "processing",
+    "created",
+    "approved",
 )
 
 

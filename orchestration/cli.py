@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import functools
+import json
+import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,7 +25,10 @@ from orchestration.runtime.database import ConnectionInfo
 from orchestration.settings import Settings, get_settings
 
 app = typer.Typer(
-    name="bi-dash", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    name="bi-dash",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
     help="bi-dash data platform: PostgreSQL + dbt + Dagster + PostgREST, one command away.",
 )
 ingest_app = typer.Typer(no_args_is_help=True, help="Load input files into the raw schema.")
@@ -30,8 +36,9 @@ generate_app = typer.Typer(no_args_is_help=True, help="Write deterministic synth
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(generate_app, name="generate")
 
-console = Console(stderr=False, highlight=False)
-err = Console(stderr=True, highlight=False)
+# wide enough when piped to a file or CI log, so tables do not truncate file names
+console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
 _state: dict[str, Any] = {"debug": False, "log_format": None}
 F = TypeVar("F", bound=Callable[..., Any])
 log = logs.get_logger("cli")
@@ -48,17 +55,46 @@ def _main(
     _state["log_format"] = log_format
 
 
+PORT_FIELDS = ("api_port", "api_admin_port", "dagster_port", "docs_port")
+
+
 def _settings(**overrides: Any) -> Settings:
+    """Settings from options > environment > the ports the running platform was started with > defaults."""
     overrides = {key: value for key, value in overrides.items() if value is not None}
     if _state["log_format"]:
         overrides["log_format"] = _state["log_format"]
     try:
         settings = get_settings(**overrides)
+        saved = _saved_ports(settings)
+        remembered = {
+            key: value
+            for key, value in saved.items()
+            if key not in overrides and f"BI_DASH_{key.upper()}" not in os.environ
+        }
+        if remembered:
+            settings = get_settings(**overrides, **remembered)
     except ValueError as exc:
         raise PlatformError(f"invalid settings: {exc}") from exc
     logs.configure(settings.log_format, "DEBUG" if _state["debug"] else settings.log_level)
     _state["json_logs"] = settings.log_format == "json"
     return settings
+
+
+def _ports_file(settings: Settings) -> Path:
+    return settings.run_dir / "ports.json"
+
+
+def _saved_ports(settings: Settings) -> dict[str, int]:
+    try:
+        saved = json.loads(_ports_file(settings).read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+    return {key: int(saved[key]) for key in PORT_FIELDS if key in saved}
+
+
+def _save_ports(settings: Settings) -> None:
+    settings.run_dir.mkdir(parents=True, exist_ok=True)
+    _ports_file(settings).write_text(json.dumps({key: getattr(settings, key) for key in PORT_FIELDS}))
 
 
 def guarded(func: F) -> F:
@@ -94,8 +130,11 @@ def step(title: str) -> Iterator[None]:
         yield
     err.print(f"[green]✓[/] {title} [dim]({time.monotonic() - started:.1f}s)[/]")
     # the check mark above is the plain log; JSON mode adds a machine-readable line
-    log.log(20 if _state.get("json_logs") else 10, title,
-            extra={"step": title, "seconds": round(time.monotonic() - started, 2)})
+    log.log(
+        20 if _state.get("json_logs") else 10,
+        title,
+        extra={"step": title, "seconds": round(time.monotonic() - started, 2)},
+    )
 
 
 def _prepare(settings: Settings) -> ConnectionInfo:
@@ -123,8 +162,9 @@ def _refresh(settings: Settings) -> None:
     started = time.monotonic()
     err.print("[bold]Running the refresh job[/] (Dagster logs follow)")
     outcome = refresh_or_raise(settings)
-    err.print(f"[green]✓[/] Refresh job succeeded, run {outcome.run_id} "
-              f"[dim]({time.monotonic() - started:.1f}s)[/]")
+    err.print(
+        f"[green]✓[/] Refresh job succeeded, run {outcome.run_id} [dim]({time.monotonic() - started:.1f}s)[/]"
+    )
 
 
 def _print_summary(summary: LoadSummary) -> None:
@@ -133,14 +173,32 @@ def _print_summary(summary: LoadSummary) -> None:
         table.add_column(column, justify="right" if column not in ("file", "reasons") else "left")
     for item in summary.files:
         if item.already_loaded:
-            table.add_row(Path(item.file_name).name, "-", "-", "-", "-", "-", "-", "already loaded (same content)")
+            table.add_row(
+                Path(item.file_name).name, "-", "-", "-", "-", "-", "-", "already loaded (same content)"
+            )
             continue
-        table.add_row(Path(item.file_name).name, str(item.lines), str(item.loaded), str(item.updated),
-                      str(item.unchanged), str(item.duplicates), str(item.quarantined), item.first_reasons())
+        table.add_row(
+            Path(item.file_name).name,
+            str(item.lines),
+            str(item.loaded),
+            str(item.updated),
+            str(item.unchanged),
+            str(item.duplicates),
+            str(item.quarantined),
+            item.first_reasons(),
+        )
     console.print(table)
     for item in summary.files:
-        log.info("loaded file", extra={"file": item.file_name, "loaded": item.loaded, "updated": item.updated,
-                                        "quarantined": item.quarantined, "already_loaded": item.already_loaded})
+        log.info(
+            "loaded file",
+            extra={
+                "file": item.file_name,
+                "loaded": item.loaded,
+                "updated": item.updated,
+                "quarantined": item.quarantined,
+                "already_loaded": item.already_loaded,
+            },
+        )
 
 
 def _finish_ingest(summary: LoadSummary) -> None:
@@ -197,7 +255,9 @@ def _urls(settings: Settings) -> dict[str, str]:
 @guarded
 def up(
     detach: Annotated[bool, typer.Option("--detach", "-d", help="Return once everything is ready.")] = False,
-    demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Load demo data into an empty database.")] = True,
+    demo: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="Load demo data into an empty database.")
+    ] = True,
     api_port: Annotated[int | None, typer.Option(help="PostgREST port (default 3000).")] = None,
     api_admin_port: Annotated[int | None, typer.Option(help="PostgREST admin port (default 3002).")] = None,
     dagster_port: Annotated[int | None, typer.Option(help="Dagster UI port (default 3001).")] = None,
@@ -207,9 +267,11 @@ def up(
     from orchestration.pipeline import generate_docs
     from orchestration.runtime import processes, services
 
-    settings = _settings(api_port=api_port, api_admin_port=api_admin_port, dagster_port=dagster_port,
-                         docs_port=docs_port)
+    settings = _settings(
+        api_port=api_port, api_admin_port=api_admin_port, dagster_port=dagster_port, docs_port=docs_port
+    )
     admin = _prepare(settings)
+    _save_ports(settings)
     if demo and _is_empty(admin):
         load_demo(settings, admin)
     _refresh(settings)
@@ -284,14 +346,23 @@ def status() -> None:
     table.add_row("PostgreSQL", "[green]up[/]" if db_ok else "[red]down[/]", where, "")
     all_ok = db_ok
     checks = {
-        "postgrest": (f"http://{settings.bind_host}:{settings.api_admin_port}/ready", services.api_url(settings)),
+        "postgrest": (
+            f"http://{settings.bind_host}:{settings.api_admin_port}/ready",
+            services.api_url(settings),
+        ),
         "docs": (services.docs_url(settings) + "/", services.docs_url(settings)),
-        "dagster-webserver": (services.dagster_url(settings) + "/server_info", services.dagster_url(settings)),
+        "dagster-webserver": (
+            services.dagster_url(settings) + "/server_info",
+            services.dagster_url(settings),
+        ),
         "dagster-daemon": ("", ""),
     }
     for name, (health_url, url) in checks.items():
-        service = Service(name=name, command=[], health=(lambda u=health_url: processes.is_healthy(u))
-                          if health_url else (lambda: True))
+        service = Service(
+            name=name,
+            command=[],
+            health=(lambda u=health_url: processes.is_healthy(u)) if health_url else (lambda: True),
+        )
         ok, pid = processes.status(service, settings)
         all_ok = all_ok and ok
         table.add_row(name, "[green]up[/]" if ok else "[red]down[/]", url, str(pid or ""))

@@ -28,7 +28,8 @@ class PlainFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         extras = {key: value for key, value in record.__dict__.items() if key not in _RESERVED}
         suffix = "".join(f" {key}={value}" for key, value in extras.items())
-        return f"{self.formatTime(record, '%H:%M:%S')} {record.levelname:<7} {record.name}: {record.getMessage()}{suffix}"
+        when = self.formatTime(record, "%H:%M:%S")
+        return f"{when} {record.levelname:<7} {record.name}: {record.getMessage()}{suffix}"
 
 
 def configure(log_format: str = "plain", level: str = "INFO") -> None:

@@ -26,7 +26,10 @@ def dbt_command(settings: Settings, *args: str) -> subprocess.CompletedProcess[s
     log.parent.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(  # noqa: S603
         [str(dbt) if dbt.exists() else "dbt", *args, "--no-use-colors"],
-        cwd=settings.dbt_project_dir, capture_output=True, text=True, check=False,
+        cwd=settings.dbt_project_dir,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     with log.open("a") as handle:
         handle.write(f"$ dbt {' '.join(args)}\n{result.stdout}{result.stderr}\n")
@@ -46,8 +49,8 @@ def run_refresh(settings: Settings) -> RefreshOutcome:
     """Execute the Dagster `refresh` job in this process, recorded in the instance (visible in the UI)."""
     import dagster as dg
 
-    from orchestration.defs.platform.jobs import REFRESH_JOB_NAME
     from orchestration.definitions import defs
+    from orchestration.defs.platform.jobs import REFRESH_JOB_NAME
 
     job = defs().resolve_job_def(REFRESH_JOB_NAME)
     with dg.DagsterInstance.get() as instance:

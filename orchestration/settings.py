@@ -61,7 +61,9 @@ class Settings(BaseSettings):
         if value in (None, ""):
             return None
         if not value.startswith(("postgresql://", "postgres://")):
-            raise ValueError("DATABASE_URL must start with postgresql:// (e.g. postgresql://user@host:5432/db)")
+            raise ValueError(
+                "DATABASE_URL must start with postgresql:// (e.g. postgresql://user@host:5432/db)"
+            )
         return value
 
     # --- derived paths -------------------------------------------------------------------------

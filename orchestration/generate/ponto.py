@@ -8,18 +8,58 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-FIRST = ["Ana", "Bruno", "Carla", "Diego", "Eduarda", "Felipe", "Gabriela", "Henrique", "Isabela", "João",
-         "Larissa", "Marcos", "Natália", "Otávio", "Paula", "Rafael", "Sofia", "Thiago", "Vitória", "Wagner"]
-LAST = ["Silva", "Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira", "Lima", "Gomes",
-        "Costa", "Ribeiro", "Martins", "Carvalho", "Araújo", "Melo", "Barbosa", "Cardoso", "Rocha", "Dias"]
+FIRST = [
+    "Ana",
+    "Bruno",
+    "Carla",
+    "Diego",
+    "Eduarda",
+    "Felipe",
+    "Gabriela",
+    "Henrique",
+    "Isabela",
+    "João",
+    "Larissa",
+    "Marcos",
+    "Natália",
+    "Otávio",
+    "Paula",
+    "Rafael",
+    "Sofia",
+    "Thiago",
+    "Vitória",
+    "Wagner",
+]
+LAST = [
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Souza",
+    "Rodrigues",
+    "Ferreira",
+    "Alves",
+    "Pereira",
+    "Lima",
+    "Gomes",
+    "Costa",
+    "Ribeiro",
+    "Martins",
+    "Carvalho",
+    "Araújo",
+    "Melo",
+    "Barbosa",
+    "Cardoso",
+    "Rocha",
+    "Dias",
+]
 DEPARTMENTS = ["Operações", "Logística", "Atendimento", "Financeiro", "Produção", "Manutenção"]
 
 # schedule_code -> {ISO weekday: intervals}
 SCHEDULES: dict[str, dict[int, str]] = {
-    "STD_44": {**{day: "08:00-12:00,13:00-17:00" for day in range(1, 6)}, 6: "08:00-12:00"},
-    "ADM_40": {day: "09:00-12:00,13:00-18:00" for day in range(1, 6)},
-    "NIGHT_12X36": {day: "22:00-02:00,03:00-06:00" for day in range(1, 6)},
-    "SPLIT_REST": {day: "10:00-14:00,18:00-22:00" for day in range(1, 7)},
+    "STD_44": {**dict.fromkeys(range(1, 6), "08:00-12:00,13:00-17:00"), 6: "08:00-12:00"},
+    "ADM_40": dict.fromkeys(range(1, 6), "09:00-12:00,13:00-18:00"),
+    "NIGHT_12X36": dict.fromkeys(range(1, 6), "22:00-02:00,03:00-06:00"),
+    "SPLIT_REST": dict.fromkeys(range(1, 7), "10:00-14:00,18:00-22:00"),
 }
 
 
@@ -64,15 +104,19 @@ def make_employees(count: int, seed: int) -> list[SyntheticEmployee]:
         department = DEPARTMENTS[(number - 1) % len(DEPARTMENTS)]
         manager_id = managers.setdefault(department, employee_id)
         schedule = rng.choices(list(SCHEDULES), weights=[70, 15, 10, 5])[0]
-        employees.append(SyntheticEmployee(
-            employee_id=employee_id,
-            name=f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}",
-            cpf=make_cpf(rng), pis=make_pis(rng), department=department,
-            manager_id="" if manager_id == employee_id else manager_id,
-            schedule_code=schedule,
-            timezone="America/Manaus" if rng.random() < 0.05 else "America/Sao_Paulo",
-            hired_at=dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3000)),
-        ))
+        employees.append(
+            SyntheticEmployee(
+                employee_id=employee_id,
+                name=f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}",
+                cpf=make_cpf(rng),
+                pis=make_pis(rng),
+                department=department,
+                manager_id="" if manager_id == employee_id else manager_id,
+                schedule_code=schedule,
+                timezone="America/Manaus" if rng.random() < 0.05 else "America/Sao_Paulo",
+                hired_at=dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3000)),
+            )
+        )
     return employees
 
 
@@ -80,11 +124,33 @@ def write_employees(path: Path, employees: list[SyntheticEmployee]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["employee_id", "name", "cpf", "pis", "department", "manager_id", "schedule_code",
-                         "timezone", "hired_at"])
+        writer.writerow(
+            [
+                "employee_id",
+                "name",
+                "cpf",
+                "pis",
+                "department",
+                "manager_id",
+                "schedule_code",
+                "timezone",
+                "hired_at",
+            ]
+        )
         for e in employees:
-            writer.writerow([e.employee_id, e.name, e.cpf, e.pis, e.department, e.manager_id, e.schedule_code,
-                             e.timezone, e.hired_at.isoformat()])
+            writer.writerow(
+                [
+                    e.employee_id,
+                    e.name,
+                    e.cpf,
+                    e.pis,
+                    e.department,
+                    e.manager_id,
+                    e.schedule_code,
+                    e.timezone,
+                    e.hired_at.isoformat(),
+                ]
+            )
 
 
 def write_schedules(path: Path) -> None:

@@ -41,6 +41,8 @@ def integer(value: str) -> str | None:
         raise BadValue(f"not an integer: {value!r}") from None
     if number != number.to_integral_value():
         raise BadValue(f"not an integer: {value!r}")
+    if not -(2**31) <= number < 2**31:
+        raise BadValue(f"integer out of range: {value!r}")
     return str(int(number))
 
 
@@ -151,7 +153,8 @@ def _records(path: Path) -> Iterator[tuple[int, str, list[str]]]:
         with path.open(encoding="utf-8-sig", newline="", errors="replace") as handle:
             for line in handle:
                 buffer.append(line)
-                yield line
+                # the csv module refuses NUL bytes; keep the record (and its reason) instead of crashing
+                yield line.replace("\x00", "\ufffd") if "\x00" in line else line
 
     reader = csv.reader(lines(), strict=False)
     next_line = 1
@@ -211,8 +214,10 @@ def load_csv_table(conn: psycopg.Connection, spec: CsvTable, path: Path) -> File
                 bad.append((line_number, raw, f"expected {len(header)} fields, found {len(fields)}"))
                 continue
             try:
-                row = tuple(_parse(column, fields, position) for column, position in zip(
-                    spec.columns, positions, strict=True))
+                row = tuple(
+                    _parse(column, fields, position)
+                    for column, position in zip(spec.columns, positions, strict=True)
+                )
             except BadValue as exc:
                 bad.append((line_number, raw, str(exc)))
                 continue
@@ -223,8 +228,14 @@ def load_csv_table(conn: psycopg.Connection, spec: CsvTable, path: Path) -> File
                 if first_fingerprint == fingerprint:
                     summary.duplicates += 1
                 else:
-                    bad.append((line_number, raw, f"duplicate key {_show_key(spec, key)} first seen on line "
-                                f"{first_line} with other values"))
+                    bad.append(
+                        (
+                            line_number,
+                            raw,
+                            f"duplicate key {_show_key(spec, key)} first seen on line "
+                            f"{first_line} with other values",
+                        )
+                    )
                 continue
             seen[key] = (line_number, fingerprint)
             copy.write_row(row)
@@ -236,9 +247,12 @@ def load_csv_table(conn: psycopg.Connection, spec: CsvTable, path: Path) -> File
 
 
 def _parse(column: Column, fields: list[str], position: int | None) -> str | None:
-    value = column.parse(fields[position]) if position is not None else None
+    try:
+        value = column.parse(fields[position]) if position is not None else None
+    except BadValue as exc:
+        raise BadValue(f"{column.name}: {exc}") from None
     if value is None and column.required:
-        raise BadValue(f"missing {column.name}")
+        raise BadValue(f"{column.name}: missing")
     return value
 
 
@@ -289,11 +303,13 @@ def _finish(
 ) -> FileSummary:
     quarantine(conn, file_id, spec.source, path.name, bad)
     summary.quarantined = len(bad)
-    summary.reasons.update(_reason_kind(reason) for _, _, reason in bad)
+    summary.reasons.update(reason_kind(reason) for _, _, reason in bad)
     finish_file(conn, file_id, summary)
     return summary
 
 
-def _reason_kind(reason: str) -> str:
-    """Group reasons for the summary: 'not a number: '12,5'' → 'not a number'."""
-    return reason.split(":")[0].split(" first seen")[0] if ":" in reason else reason.split(" first seen")[0]
+def reason_kind(reason: str) -> str:
+    """Group reasons for the summary: "price: not a number: '12;5'" → "price: not a number: …"."""
+    kind = re.sub(r"'[^']*'", "…", reason)
+    kind = re.sub(r"=\S+", "=…", kind)
+    return re.sub(r"\d+", "N", kind)

@@ -6,7 +6,15 @@ from pathlib import Path
 
 from migrations.models import ORDER_STATUSES
 from orchestration.errors import PlatformError
-from orchestration.ingest.csv_tables import Column, CsvTable, between, decimal, integer, load_csv_table, one_of
+from orchestration.ingest.csv_tables import (
+    Column,
+    CsvTable,
+    between,
+    decimal,
+    integer,
+    load_csv_table,
+    one_of,
+)
 from orchestration.ingest.csv_tables import text as txt
 from orchestration.ingest.csv_tables import timestamp as ts
 from orchestration.ingest.summary import LoadSummary
@@ -23,46 +31,109 @@ def _c(name: str, parse=txt, required: bool = False) -> Column:  # type: ignore[
 
 # file name -> layout, in load order (the order does not matter for correctness: raw has no foreign keys)
 OLIST_FILES: dict[str, CsvTable] = {
-    "olist_customers_dataset.csv": _table("olist_customers", "olist_customers", [
-        _c("customer_id", required=True), _c("customer_unique_id", required=True),
-        _c("customer_zip_code_prefix"), _c("customer_city"), _c("customer_state"),
-    ], ["customer_id"]),
-    "olist_orders_dataset.csv": _table("olist_orders", "olist_orders", [
-        _c("order_id", required=True), _c("customer_id", required=True),
-        _c("order_status", one_of(*ORDER_STATUSES), required=True),
-        _c("order_purchase_timestamp", ts, required=True), _c("order_approved_at", ts),
-        _c("order_delivered_carrier_date", ts), _c("order_delivered_customer_date", ts),
-        _c("order_estimated_delivery_date", ts),
-    ], ["order_id"]),
-    "olist_order_items_dataset.csv": _table("olist_order_items", "olist_order_items", [
-        _c("order_id", required=True), _c("order_item_id", integer, required=True),
-        _c("product_id"), _c("seller_id"), _c("shipping_limit_date", ts),
-        _c("price", decimal, required=True), _c("freight_value", decimal, required=True),
-    ], ["order_id", "order_item_id"]),
-    "olist_order_payments_dataset.csv": _table("olist_order_payments", "olist_order_payments", [
-        _c("order_id", required=True), _c("payment_sequential", integer, required=True),
-        _c("payment_type", required=True), _c("payment_installments", integer, required=True),
-        _c("payment_value", decimal, required=True),
-    ], ["order_id", "payment_sequential"]),
-    "olist_order_reviews_dataset.csv": _table("olist_order_reviews", "olist_order_reviews", [
-        _c("review_id", required=True), _c("order_id", required=True),
-        _c("review_score", between(1, 5), required=True),
-        _c("review_comment_title"), _c("review_comment_message"),
-        _c("review_creation_date", ts), _c("review_answer_timestamp", ts),
-    ], ["review_id", "order_id"]),
-    "olist_products_dataset.csv": _table("olist_products", "olist_products", [
-        _c("product_id", required=True), _c("product_category_name"),
-        _c("product_name_lenght", integer), _c("product_description_lenght", integer),
-        _c("product_photos_qty", integer), _c("product_weight_g", integer),
-        _c("product_length_cm", integer), _c("product_height_cm", integer), _c("product_width_cm", integer),
-    ], ["product_id"]),
-    "olist_sellers_dataset.csv": _table("olist_sellers", "olist_sellers", [
-        _c("seller_id", required=True), _c("seller_zip_code_prefix"), _c("seller_city"), _c("seller_state"),
-    ], ["seller_id"]),
+    "olist_customers_dataset.csv": _table(
+        "olist_customers",
+        "olist_customers",
+        [
+            _c("customer_id", required=True),
+            _c("customer_unique_id", required=True),
+            _c("customer_zip_code_prefix"),
+            _c("customer_city"),
+            _c("customer_state"),
+        ],
+        ["customer_id"],
+    ),
+    "olist_orders_dataset.csv": _table(
+        "olist_orders",
+        "olist_orders",
+        [
+            _c("order_id", required=True),
+            _c("customer_id", required=True),
+            _c("order_status", one_of(*ORDER_STATUSES), required=True),
+            _c("order_purchase_timestamp", ts, required=True),
+            _c("order_approved_at", ts),
+            _c("order_delivered_carrier_date", ts),
+            _c("order_delivered_customer_date", ts),
+            _c("order_estimated_delivery_date", ts),
+        ],
+        ["order_id"],
+    ),
+    "olist_order_items_dataset.csv": _table(
+        "olist_order_items",
+        "olist_order_items",
+        [
+            _c("order_id", required=True),
+            _c("order_item_id", integer, required=True),
+            _c("product_id"),
+            _c("seller_id"),
+            _c("shipping_limit_date", ts),
+            _c("price", decimal, required=True),
+            _c("freight_value", decimal, required=True),
+        ],
+        ["order_id", "order_item_id"],
+    ),
+    "olist_order_payments_dataset.csv": _table(
+        "olist_order_payments",
+        "olist_order_payments",
+        [
+            _c("order_id", required=True),
+            _c("payment_sequential", integer, required=True),
+            _c("payment_type", required=True),
+            _c("payment_installments", integer, required=True),
+            _c("payment_value", decimal, required=True),
+        ],
+        ["order_id", "payment_sequential"],
+    ),
+    "olist_order_reviews_dataset.csv": _table(
+        "olist_order_reviews",
+        "olist_order_reviews",
+        [
+            _c("review_id", required=True),
+            _c("order_id", required=True),
+            _c("review_score", between(1, 5), required=True),
+            _c("review_comment_title"),
+            _c("review_comment_message"),
+            _c("review_creation_date", ts),
+            _c("review_answer_timestamp", ts),
+        ],
+        ["review_id", "order_id"],
+    ),
+    "olist_products_dataset.csv": _table(
+        "olist_products",
+        "olist_products",
+        [
+            _c("product_id", required=True),
+            _c("product_category_name"),
+            _c("product_name_lenght", integer),
+            _c("product_description_lenght", integer),
+            _c("product_photos_qty", integer),
+            _c("product_weight_g", integer),
+            _c("product_length_cm", integer),
+            _c("product_height_cm", integer),
+            _c("product_width_cm", integer),
+        ],
+        ["product_id"],
+    ),
+    "olist_sellers_dataset.csv": _table(
+        "olist_sellers",
+        "olist_sellers",
+        [
+            _c("seller_id", required=True),
+            _c("seller_zip_code_prefix"),
+            _c("seller_city"),
+            _c("seller_state"),
+        ],
+        ["seller_id"],
+    ),
     "product_category_name_translation.csv": _table(
-        "olist_category_translations", "olist_category_translations", [
-            _c("product_category_name", required=True), _c("product_category_name_english", required=True),
-        ], ["product_category_name"]),
+        "olist_category_translations",
+        "olist_category_translations",
+        [
+            _c("product_category_name", required=True),
+            _c("product_category_name_english", required=True),
+        ],
+        ["product_category_name"],
+    ),
 }
 REQUIRED_FILES = ("olist_customers_dataset.csv", "olist_orders_dataset.csv")
 

@@ -50,20 +50,31 @@ def weekday(value: str) -> str | None:
 
 
 EMPLOYEES = CsvTable(
-    source="employees", table="employees", domain="controle_ponto", key=["employee_id"],
+    source="employees",
+    table="employees",
+    domain="controle_ponto",
+    key=["employee_id"],
     columns=[
-        Column("employee_id", text, required=True), Column("name", text, required=True),
-        Column("cpf", digits(11)), Column("pis", digits(11)), Column("department"),
-        Column("manager_id"), Column("schedule_code"), Column("timezone", timezone, required=True),
+        Column("employee_id", text, required=True),
+        Column("name", text, required=True),
+        Column("cpf", digits(11)),
+        Column("pis", digits(11)),
+        Column("department"),
+        Column("manager_id"),
+        Column("schedule_code"),
+        Column("timezone", timezone, required=True),
         Column("hired_at", date),
     ],
 )
 
 SCHEDULES = CsvTable(
-    source="work_schedules", table="work_schedules", domain="controle_ponto",
+    source="work_schedules",
+    table="work_schedules",
+    domain="controle_ponto",
     key=["schedule_code", "weekday"],
     columns=[
-        Column("schedule_code", text, required=True), Column("weekday", weekday, required=True),
+        Column("schedule_code", text, required=True),
+        Column("weekday", weekday, required=True),
         Column("intervals", intervals, required=True),
     ],
 )

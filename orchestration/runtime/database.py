@@ -121,6 +121,8 @@ def start_database(settings: Settings) -> ConnectionInfo:
     if info is None:
         pgserver = _import_pgserver()
         settings.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        # pgserver caches one handle per data folder; after a stop that handle is stale.
+        pgserver.PostgresServer._instances.pop(settings.pgdata.resolve(), None)
         try:
             server = pgserver.get_server(settings.pgdata, cleanup_mode=None)
         except subprocess.CalledProcessError as exc:
@@ -143,7 +145,9 @@ def stop_database(settings: Settings) -> bool:
     """Stop the embedded server (an external database is never stopped). True when it was running."""
     if not settings.uses_embedded_database or _embedded_info(settings) is None:
         return False
-    _import_pgserver().pg_ctl(["-w", "-m", "fast", "stop"], pgdata=settings.pgdata, user=_pgserver_user(), timeout=60)
+    _import_pgserver().pg_ctl(
+        ["-w", "-m", "fast", "stop"], pgdata=settings.pgdata, user=_pgserver_user(), timeout=60
+    )
     return True
 
 

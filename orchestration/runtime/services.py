@@ -79,8 +79,14 @@ def docs_service(settings: Settings) -> Service:
     return Service(
         name="docs",
         command=[
-            sys.executable, "-m", "http.server", str(settings.docs_port),
-            "--bind", settings.bind_host, "--directory", str(settings.docs_dir),
+            sys.executable,
+            "-m",
+            "http.server",
+            str(settings.docs_port),
+            "--bind",
+            settings.bind_host,
+            "--directory",
+            str(settings.docs_dir),
         ],
         health=lambda: is_healthy(docs_url(settings) + "/"),
     )
@@ -95,8 +101,13 @@ def dagster_webserver_service(settings: Settings) -> Service:
     return Service(
         name="dagster-webserver",
         command=[
-            _venv_script("dagster-webserver"), "-h", settings.bind_host, "-p", str(settings.dagster_port),
-            "-m", "orchestration.definitions",
+            _venv_script("dagster-webserver"),
+            "-h",
+            settings.bind_host,
+            "-p",
+            str(settings.dagster_port),
+            "-m",
+            "orchestration.definitions",
         ],
         health=lambda: is_healthy(dagster_url(settings) + "/server_info"),
         cwd=PROJECT_ROOT,

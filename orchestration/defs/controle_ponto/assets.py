@@ -12,8 +12,11 @@ RAW_TABLES = {
 def raw_assets() -> list[dg.AssetSpec]:
     return [
         dg.AssetSpec(
-            key=["raw", table], description=description, group_name="controle_ponto",
-            kinds={"postgres"}, metadata={"layer": "raw", "domain": "controle_ponto"},
+            key=["raw", table],
+            description=description,
+            group_name="controle_ponto",
+            kinds={"postgres"},
+            metadata={"layer": "raw", "domain": "controle_ponto"},
         )
         for table, description in RAW_TABLES.items()
     ]

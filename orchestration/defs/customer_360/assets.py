@@ -17,8 +17,11 @@ RAW_TABLES = {
 def raw_assets() -> list[dg.AssetSpec]:
     return [
         dg.AssetSpec(
-            key=["raw", table], description=description, group_name="customer_360",
-            kinds={"postgres"}, metadata={"layer": "raw", "domain": "customer_360"},
+            key=["raw", table],
+            description=description,
+            group_name="customer_360",
+            kinds={"postgres"},
+            metadata={"layer": "raw", "domain": "customer_360"},
         )
         for table, description in RAW_TABLES.items()
     ]

@@ -1,6 +1,5 @@
 """All dbt models (staging → intermediate → marts → api) as Dagster assets; dbt tests as asset checks."""
 
-
 import sys
 from pathlib import Path
 

@@ -1,0 +1,123 @@
+"""Shared fixtures: one embedded PostgreSQL per session, migrated once; expensive state built once.
+
+- ``server``: the session's embedded PostgreSQL (pgserver) in a temporary BI_DASH_HOME.
+- ``fresh_db``: a database of its own for a test that writes, cloned from a migrated template.
+- ``platform``: the fixed test dataset of both domains loaded, one refresh (real Dagster + dbt build),
+  and one real PostgREST process; read-only API tests share it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from psycopg import sql
+
+from orchestration.runtime import migrate, processes
+from orchestration.runtime.database import ConnectionInfo, ensure_database, start_database, stop_database
+from orchestration.settings import Settings, get_settings
+
+DATA = Path(__file__).parent / "data"
+TEMPLATE_DB = "bi_dash_template"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    home = tmp_path_factory.mktemp("bi-dash-home")
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["BI_DASH_HOME"] = str(home)
+    return get_settings(
+        home=home, api_port=free_port(), api_admin_port=free_port(), dagster_port=free_port(),
+        docs_port=free_port(),
+    )
+
+
+@pytest.fixture(scope="session")
+def server(settings: Settings) -> Iterator[ConnectionInfo]:
+    settings.ensure_dirs()
+    admin = start_database(settings)
+    yield admin
+    stop_database(settings)
+
+
+@pytest.fixture(scope="session")
+def template_db(server: ConnectionInfo, settings: Settings) -> ConnectionInfo:
+    ensure_database(server, TEMPLATE_DB)
+    template = server.on_database(TEMPLATE_DB)
+    migrate.upgrade(template, settings)
+    return template
+
+
+@pytest.fixture
+def fresh_db(server: ConnectionInfo, template_db: ConnectionInfo) -> Iterator[ConnectionInfo]:
+    """A migrated database of the test's own (CREATE DATABASE … TEMPLATE takes well under a second)."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with server.on_database("postgres").connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {} template {}").format(
+            sql.Identifier(name), sql.Identifier(TEMPLATE_DB)))
+    yield server.on_database(name)
+    with server.on_database("postgres").connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
+
+
+@dataclass(frozen=True)
+class Platform:
+    settings: Settings
+    admin: ConnectionInfo
+    api_url: str
+    admin_url: str
+    run_id: str
+
+
+def load_test_dataset(admin: ConnectionInfo) -> None:
+    from orchestration.ingest.olist import ingest_olist_dir
+    from orchestration.ingest.ponto_csv import EMPLOYEES, SCHEDULES, ingest_csv
+
+    ingest_olist_dir(admin, DATA / "olist_small")
+    ingest_csv(admin, EMPLOYEES, DATA / "ponto" / "employees.csv")
+    ingest_csv(admin, SCHEDULES, DATA / "ponto" / "schedules.csv")
+
+
+@pytest.fixture(scope="session")
+def platform(server: ConnectionInfo, settings: Settings) -> Iterator[Platform]:
+    from orchestration.pipeline import prepare_dbt, run_refresh
+    from orchestration.runtime.environment import apply_platform_env, install_dagster_instance
+    from orchestration.runtime.services import postgrest_service
+
+    ensure_database(server, settings.dagster_database_name)
+    migrate.upgrade(server, settings)
+    load_test_dataset(server)
+    apply_platform_env(settings, server)
+    install_dagster_instance(settings)
+    prepare_dbt(settings)
+    outcome = run_refresh(settings)
+    assert outcome.success, f"refresh failed: {outcome.failed_steps}"
+    service = postgrest_service(settings, server)
+    processes.start(service, settings, timeout=30)
+    try:
+        yield Platform(
+            settings=settings, admin=server,
+            api_url=f"http://127.0.0.1:{settings.api_port}",
+            admin_url=f"http://127.0.0.1:{settings.api_admin_port}",
+            run_id=outcome.run_id,
+        )
+    finally:
+        processes.stop(service, settings)
+
+
+@pytest.fixture
+def api(platform: Platform) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=platform.api_url, timeout=10) as client:
+        yield client

@@ -1,0 +1,107 @@
+"""`bi-dash up` on an empty embedded database, as a user runs it."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from tests.e2e.cli import Cli
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
+    cli = Cli(home=tmp_path_factory.mktemp("cli-home"))
+    yield cli
+    cli.run("down")
+
+
+@pytest.fixture(scope="module")
+def first_up(cli: Cli):  # type: ignore[no-untyped-def]
+    result = cli.run("up", "--detach")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def _admin(cli: Cli) -> psycopg.Connection:
+    return psycopg.connect(host=str(cli.home / "pg"), dbname="bi_dash", user="postgres")
+
+
+def test_up_starts_every_component_and_prints_working_urls(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
+    assert "Loading demo data" in first_up.stderr
+    for url in (cli.api_url, f"http://127.0.0.1:{cli.ports['DOCS_PORT']}",
+                f"http://127.0.0.1:{cli.ports['DAGSTER_PORT']}"):
+        assert url in first_up.stdout
+        assert httpx.get(url + "/", timeout=10).status_code == 200
+    status = cli.run("status")
+    assert status.returncode == 0, status.stdout
+    assert status.stdout.count(" up ") >= 5
+
+
+def test_demo_data_of_both_domains_is_served(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
+    customers = httpx.get(cli.api_url + "/customers", params={"limit": 5}, timeout=10).json()
+    employees = httpx.get(cli.api_url + "/employees", params={"limit": 5}, timeout=10).json()
+    assert len(customers) == 5 and all(row["orders_count"] >= 1 for row in customers)
+    assert len(employees) == 5 and all(row["employee_id"].startswith("E") for row in employees)
+    counted = httpx.get(cli.api_url + "/customers", headers={"Prefer": "count=exact"},
+                        params={"limit": 1}, timeout=10)
+    assert counted.headers["Content-Range"].endswith("/2000")
+
+
+def test_docs_site_has_lineage_and_dagster_lists_assets(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
+    docs = f"http://127.0.0.1:{cli.ports['DOCS_PORT']}"
+    manifest = httpx.get(docs + "/dbt/manifest.json", timeout=10).json()
+    assert manifest["parent_map"]["model.bi_dash.customers"] == ["model.bi_dash.dim_customers"]
+    assert httpx.get(docs + "/dbt/index.html", timeout=10).status_code == 200
+    query = {"query": "{ assetNodes { assetKey { path } } }"}
+    nodes = httpx.post(f"http://127.0.0.1:{cli.ports['DAGSTER_PORT']}/graphql", json=query, timeout=30).json()
+    keys = {"/".join(node["assetKey"]["path"]) for node in nodes["data"]["assetNodes"]}
+    assert {"api/customers", "api/employees", "raw/olist_orders"} <= keys
+
+
+def test_second_up_reuses_the_data_and_does_not_reload_the_demo(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
+    with _admin(cli) as conn:
+        before = conn.execute("select count(*), max(loaded_at) from raw.olist_orders").fetchone()
+    again = cli.run("up", "--detach")
+    assert again.returncode == 0, again.stderr
+    assert "Loading demo data" not in again.stderr
+    with _admin(cli) as conn:
+        assert conn.execute("select count(*), max(loaded_at) from raw.olist_orders").fetchone() == before
+
+
+def test_a_failing_refresh_exits_non_zero_with_one_clear_line(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
+    with _admin(cli) as conn:
+        conn.execute("insert into raw.olist_orders (order_id, customer_id, order_status, order_purchase_timestamp)"
+                     " values ('orphan', 'nobody', 'created', now())")
+    try:
+        failed = cli.run("refresh")
+        assert failed.returncode == 1
+        assert "error: refresh failed in dbt_models" in failed.stderr
+        assert "Traceback" not in failed.stderr
+    finally:
+        with _admin(cli) as conn:
+            conn.execute("delete from raw.olist_orders where order_id = 'orphan'")
+    assert cli.run("refresh").returncode == 0
+
+
+def test_down_stops_everything(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
+    down = cli.run("down")
+    assert down.returncode == 0, down.stderr
+    status = cli.run("status")
+    assert status.returncode == 1
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(cli.api_url + "/", timeout=5)
+    assert not (Path(cli.home) / "pg" / "postmaster.pid").exists()
+
+
+def test_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    cli = Cli(home=tmp_path, extra_env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"})
+    result = cli.run("migrate")
+    assert result.returncode == 1
+    assert "error: cannot connect to DATABASE_URL (postgres@127.0.0.1:1/nowhere)" in result.stderr
+    assert "Traceback" not in result.stderr
+    debug = cli.run("--debug", "migrate")
+    assert "Traceback" in debug.stderr
