@@ -358,11 +358,10 @@ def status() -> None:
         "dagster-daemon": ("", ""),
     }
     for name, (health_url, url) in checks.items():
-        service = Service(
-            name=name,
-            command=[],
-            health=(lambda u=health_url: processes.is_healthy(u)) if health_url else (lambda: True),
-        )
+        health: Callable[[], bool] = functools.partial(processes.is_healthy, health_url)
+        if not health_url:  # the daemon has no HTTP endpoint: its process is its health
+            health = functools.partial(bool, True)
+        service = Service(name=name, command=[], health=health)
         ok, pid = processes.status(service, settings)
         all_ok = all_ok and ok
         table.add_row(name, "[green]up[/]" if ok else "[red]down[/]", url, str(pid or ""))

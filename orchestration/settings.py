@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _postgres_url(cls, value: str | None) -> str | None:
-        if value in (None, ""):
+        if value is None or value == "":
             return None
         if not value.startswith(("postgresql://", "postgres://")):
             raise ValueError(

@@ -39,7 +39,10 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     os.environ.pop("DATABASE_URL", None)
     os.environ["BI_DASH_HOME"] = str(home)
     return get_settings(
-        home=home, api_port=free_port(), api_admin_port=free_port(), dagster_port=free_port(),
+        home=home,
+        api_port=free_port(),
+        api_admin_port=free_port(),
+        dagster_port=free_port(),
         docs_port=free_port(),
     )
 
@@ -65,8 +68,11 @@ def fresh_db(server: ConnectionInfo, template_db: ConnectionInfo) -> Iterator[Co
     """A migrated database of the test's own (CREATE DATABASE … TEMPLATE takes well under a second)."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     with server.on_database("postgres").connect(autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {} template {}").format(
-            sql.Identifier(name), sql.Identifier(TEMPLATE_DB)))
+        conn.execute(
+            sql.SQL("create database {} template {}").format(
+                sql.Identifier(name), sql.Identifier(TEMPLATE_DB)
+            )
+        )
     yield server.on_database(name)
     with server.on_database("postgres").connect(autocommit=True) as conn:
         conn.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(name)))
@@ -108,7 +114,8 @@ def platform(server: ConnectionInfo, settings: Settings) -> Iterator[Platform]:
     processes.start(service, settings, timeout=30)
     try:
         yield Platform(
-            settings=settings, admin=server,
+            settings=settings,
+            admin=server,
             api_url=f"http://127.0.0.1:{settings.api_port}",
             admin_url=f"http://127.0.0.1:{settings.api_admin_port}",
             run_id=outcome.run_id,

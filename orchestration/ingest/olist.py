@@ -9,6 +9,7 @@ from orchestration.errors import PlatformError
 from orchestration.ingest.csv_tables import (
     Column,
     CsvTable,
+    Parser,
     between,
     decimal,
     integer,
@@ -25,7 +26,7 @@ def _table(source: str, table: str, columns: list[Column], key: list[str]) -> Cs
     return CsvTable(source=source, table=table, columns=columns, key=key, domain="customer_360")
 
 
-def _c(name: str, parse=txt, required: bool = False) -> Column:  # type: ignore[no-untyped-def]
+def _c(name: str, parse: Parser = txt, required: bool = False) -> Column:
     return Column(name, parse, required)
 
 

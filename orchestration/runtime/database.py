@@ -77,7 +77,7 @@ def _pgserver_user() -> str | None:
     return "pgserver" if os.geteuid() == 0 else None
 
 
-def _import_pgserver():  # type: ignore[no-untyped-def]
+def _import_pgserver():
     # pgserver keeps a lock file under XDG_RUNTIME_DIR and warns loudly when it is unset.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -14,13 +14,23 @@ pytestmark = pytest.mark.api
 def test_postgrest_client_reads_real_rows_of_both_domains(platform: Platform) -> None:
     with SyncPostgrestClient(platform.api_url, schema="api") as client:
         customer = client.from_("customers").select("*").eq("customer_unique_id", "u1").execute().data
-        employees = client.from_("employees").select("employee_id,manager_id").order("employee_id").execute().data
+        employees = (
+            client.from_("employees").select("employee_id,manager_id").order("employee_id").execute().data
+        )
     # u1 ordered twice (o1 in SP, then o2 in RJ): the most recent order gives the location
-    assert customer == [{
-        "customer_unique_id": "u1", "zip_code_prefix": "20040", "city": "rio de janeiro", "state": "RJ",
-        "orders_count": 2, "valid_orders_count": 1, "canceled_orders_count": 1,
-        "first_order_at": "2018-01-10T12:00:00+00:00", "last_order_at": "2018-03-06T01:15:00+00:00",
-    }]
+    assert customer == [
+        {
+            "customer_unique_id": "u1",
+            "zip_code_prefix": "20040",
+            "city": "rio de janeiro",
+            "state": "RJ",
+            "orders_count": 2,
+            "valid_orders_count": 1,
+            "canceled_orders_count": 1,
+            "first_order_at": "2018-01-10T12:00:00+00:00",
+            "last_order_at": "2018-03-06T01:15:00+00:00",
+        }
+    ]
     assert employees == [
         {"employee_id": "E1", "manager_id": "M1"},
         {"employee_id": "E2", "manager_id": "M1"},

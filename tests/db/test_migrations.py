@@ -35,8 +35,12 @@ def test_migrated_raw_tables_match_the_sqlalchemy_models(fresh_db: ConnectionInf
     engine = create_engine(fresh_db.url("postgresql+psycopg"), poolclass=pool.NullPool)
     with engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"include_schemas": True,
-                        "include_object": lambda obj, name, type_, *_: type_ != "table" or obj.schema == "raw"})
+            conn,
+            opts={
+                "include_schemas": True,
+                "include_object": lambda obj, name, type_, *_: type_ != "table" or obj.schema == "raw",
+            },
+        )
         diff = compare_metadata(context, metadata)
     engine.dispose()
     assert diff == []
@@ -44,14 +48,24 @@ def test_migrated_raw_tables_match_the_sqlalchemy_models(fresh_db: ConnectionInf
 
 def test_roles_follow_least_privilege(fresh_db: ConnectionInfo) -> None:
     with fresh_db.connect() as conn:
-        roles = {row[0]: row[1:] for row in conn.execute(
-            "select rolname, rolcanlogin, rolinherit, rolsuper, rolbypassrls, rolcreaterole "
-            "from pg_roles where rolname in ('authenticator','transformer','anon','analyst','hr','manager','employee')"
-        )}
-        members = {row[0] for row in conn.execute(
-            "select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid "
-            "join pg_roles u on u.oid = m.member where u.rolname = 'authenticator'")}
-        api_owner = conn.execute("select nspowner::regrole::text from pg_namespace where nspname = 'api'").fetchone()
+        roles = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                "select rolname, rolcanlogin, rolinherit, rolsuper, rolbypassrls, rolcreaterole "
+                "from pg_roles where rolname in "
+                "('authenticator', 'transformer', 'anon', 'analyst', 'hr', 'manager', 'employee')"
+            )
+        }
+        members = {
+            row[0]
+            for row in conn.execute(
+                "select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid "
+                "join pg_roles u on u.oid = m.member where u.rolname = 'authenticator'"
+            )
+        }
+        api_owner = conn.execute(
+            "select nspowner::regrole::text from pg_namespace where nspname = 'api'"
+        ).fetchone()
         raw_create = conn.execute("select has_schema_privilege('transformer', 'raw', 'create')").fetchone()
     assert roles["authenticator"] == (True, False, False, False, False)  # LOGIN NOINHERIT
     assert roles["transformer"][0] is True and roles["transformer"][2:] == (False, False, False)
@@ -62,16 +76,27 @@ def test_roles_follow_least_privilege(fresh_db: ConnectionInfo) -> None:
     assert raw_create == (False,)  # dbt reads raw, never writes it
 
 
-def test_alembic_command_line_uses_the_settings(fresh_db: ConnectionInfo, tmp_path, settings: Settings) -> None:
+def test_alembic_command_line_uses_the_settings(
+    fresh_db: ConnectionInfo, tmp_path, settings: Settings
+) -> None:
     """`alembic current` from the repository root works against DATABASE_URL."""
     import subprocess
     import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    env = {"PATH": str(Path(sys.executable).parent), "DATABASE_URL": fresh_db.url(),
-           "BI_DASH_HOME": str(tmp_path)}
-    result = subprocess.run([str(Path(sys.executable).parent / "alembic"), "current"], cwd=root, env=env,
-                            capture_output=True, text=True, check=False)
+    env = {
+        "PATH": str(Path(sys.executable).parent),
+        "DATABASE_URL": fresh_db.url(),
+        "BI_DASH_HOME": str(tmp_path),
+    }
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "alembic"), "current"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "0002 (head)" in result.stdout

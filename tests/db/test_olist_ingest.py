@@ -23,27 +23,39 @@ def _count(db: ConnectionInfo, table: str) -> int:
 def test_small_folder_loads_every_file(fresh_db: ConnectionInfo) -> None:
     summary = ingest_olist_dir(fresh_db, DATA)
     assert {Path(f.file_name).name: f.loaded for f in summary.files} == {
-        "olist_customers_dataset.csv": 4, "olist_orders_dataset.csv": 4, "olist_order_items_dataset.csv": 3,
-        "olist_order_payments_dataset.csv": 4, "olist_order_reviews_dataset.csv": 2,
-        "olist_products_dataset.csv": 2, "olist_sellers_dataset.csv": 2,
+        "olist_customers_dataset.csv": 4,
+        "olist_orders_dataset.csv": 4,
+        "olist_order_items_dataset.csv": 3,
+        "olist_order_payments_dataset.csv": 4,
+        "olist_order_reviews_dataset.csv": 2,
+        "olist_products_dataset.csv": 2,
+        "olist_sellers_dataset.csv": 2,
         "product_category_name_translation.csv": 1,
     }
     assert summary.total("quarantined") == 0
     with fresh_db.connect() as conn:
-        message = conn.execute("select review_comment_message from raw.olist_order_reviews where review_id = 'r1'")
+        message = conn.execute(
+            "select review_comment_message from raw.olist_order_reviews where review_id = 'r1'"
+        )
         assert message.fetchone() == ("Chegou antes do prazo.\r\nRecomendo!",)
-        quoted = conn.execute("select review_comment_message from raw.olist_order_reviews where review_id = 'r2'")
+        quoted = conn.execute(
+            "select review_comment_message from raw.olist_order_reviews where review_id = 'r2'"
+        )
         assert quoted.fetchone() == ('Atrasou, "muito".',)
         # BOM stripped from the first header
-        assert conn.execute("select product_category_name from raw.olist_category_translations").fetchone() == (
-            "cama_mesa_banho",)
+        assert conn.execute(
+            "select product_category_name from raw.olist_category_translations"
+        ).fetchone() == ("cama_mesa_banho",)
         # local time in America/Sao_Paulo (summer time, UTC-2, in January 2018)
         purchased = conn.execute(
-            "select order_purchase_timestamp from raw.olist_orders where order_id = 'o1'").fetchone()
+            "select order_purchase_timestamp from raw.olist_orders where order_id = 'o1'"
+        ).fetchone()
         assert purchased is not None
         assert purchased[0] == dt.datetime(2018, 1, 10, 12, 0, tzinfo=dt.UTC)
-        value = conn.execute("select payment_value from raw.olist_order_payments where order_id = 'o1' "
-                             "and payment_sequential = 1").fetchone()
+        value = conn.execute(
+            "select payment_value from raw.olist_order_payments where order_id = 'o1' "
+            "and payment_sequential = 1"
+        ).fetchone()
         assert value == (Decimal("150.75"),)
 
 
@@ -63,8 +75,10 @@ def test_overlapping_extract_updates_changed_rows_and_adds_nothing_twice(
     shutil.copytree(DATA, folder)
     orders = folder / "olist_orders_dataset.csv"
     text = orders.read_text().replace('"o2","c2","canceled"', '"o2","c2","canceled"')
-    text = text.replace('"o4","c4","unavailable","2018-02-10 12:00:00","2018-02-10 12:05:00"',
-                        '"o4","c4","unavailable","2018-02-10 12:00:00","2018-02-10 12:06:00"')
+    text = text.replace(
+        '"o4","c4","unavailable","2018-02-10 12:00:00","2018-02-10 12:05:00"',
+        '"o4","c4","unavailable","2018-02-10 12:00:00","2018-02-10 12:06:00"',
+    )
     text += '"o5","c4","delivered","2018-04-01 08:00:00","","","","2018-04-20 00:00:00"\n'
     orders.write_text(text)
     summary = ingest_olist_dir(fresh_db, folder)
@@ -89,11 +103,15 @@ def test_malformed_rows_are_quarantined_with_line_and_reason_while_good_rows_loa
     assert summary.total("quarantined") == 4
     with fresh_db.connect() as conn:
         rows = conn.execute(
-            "select file_name, line_number, reason, raw_text from raw.quarantine order by file_name, line_number"
+            "select file_name, line_number, reason, raw_text from raw.quarantine "
+            "order by file_name, line_number"
         ).fetchall()
     assert [(r[0], r[1]) for r in rows] == [
-        ("olist_order_items_dataset.csv", 5), ("olist_orders_dataset.csv", 6),
-        ("olist_orders_dataset.csv", 7), ("olist_orders_dataset.csv", 8)]
+        ("olist_order_items_dataset.csv", 5),
+        ("olist_orders_dataset.csv", 6),
+        ("olist_orders_dataset.csv", 7),
+        ("olist_orders_dataset.csv", 8),
+    ]
     reasons = [r[2] for r in rows]
     assert reasons[0] == "price: not a number: '12;50'"
     assert reasons[1].startswith("order_status: unknown value 'lost' (expected one of delivered, shipped")
@@ -117,7 +135,9 @@ def test_missing_required_column_quarantines_every_line_of_that_file(
     assert _count(fresh_db, "olist_orders") == 4
 
 
-def test_conflicting_duplicate_key_in_one_file_is_quarantined(fresh_db: ConnectionInfo, tmp_path: Path) -> None:
+def test_conflicting_duplicate_key_in_one_file_is_quarantined(
+    fresh_db: ConnectionInfo, tmp_path: Path
+) -> None:
     folder = tmp_path / "dup"
     shutil.copytree(DATA, folder)
     with (folder / "olist_customers_dataset.csv").open("a") as handle:
@@ -126,7 +146,9 @@ def test_conflicting_duplicate_key_in_one_file_is_quarantined(fresh_db: Connecti
     summary = ingest_olist_dir(fresh_db, folder)
     customers = next(f for f in summary.files if f.file_name.endswith("olist_customers_dataset.csv"))
     assert (customers.loaded, customers.duplicates, customers.quarantined) == (4, 1, 1)
-    assert customers.first_reasons() == "duplicate key customer_id=… first seen on line N with other values (1)"
+    assert (
+        customers.first_reasons() == "duplicate key customer_id=… first seen on line N with other values (1)"
+    )
     with fresh_db.connect() as conn:
         reason = conn.execute("select line_number, reason from raw.quarantine").fetchall()
     assert reason == [(7, "duplicate key customer_id=c1 first seen on line 2 with other values")]

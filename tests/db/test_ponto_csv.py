@@ -13,7 +13,9 @@ def test_employees_load_with_normalised_identifiers_and_default_zone(fresh_db: C
     summary = ingest_csv(fresh_db, EMPLOYEES, DATA / "employees.csv")
     assert (summary.loaded, summary.quarantined) == (3, 0)
     with fresh_db.connect() as conn:
-        rows = conn.execute("select employee_id, cpf, timezone, manager_id from raw.employees order by 1").fetchall()
+        rows = conn.execute(
+            "select employee_id, cpf, timezone, manager_id from raw.employees order by 1"
+        ).fetchall()
     assert rows == [
         ("E1", "11144477735", "America/Sao_Paulo", "M1"),
         ("E2", "98765432100", "America/Sao_Paulo", "M1"),
@@ -49,5 +51,7 @@ def test_schedules_load_and_reject_bad_intervals(fresh_db: ConnectionInfo, tmp_p
     bad.write_text("schedule_code,weekday,intervals\nX,8,08:00-12:00\nX,1,8h-12h\nX,2,\n")
     summary = ingest_csv(fresh_db, SCHEDULES, bad)
     assert (summary.loaded, summary.quarantined) == (1, 2)  # X,2 with no intervals is a day off
-    assert sorted(summary.reasons) == ["intervals: bad interval … (expected hh:mm-hh:mm)",
-                                       "weekday: weekday must be N (Monday) to N (Sunday), got …"]
+    assert sorted(summary.reasons) == [
+        "intervals: bad interval … (expected hh:mm-hh:mm)",
+        "weekday: weekday must be N (Monday) to N (Sunday), got …",
+    ]

@@ -20,8 +20,11 @@ _INHERITED_PLATFORM_VARS = ("BI_DASH_", "DAGSTER_", "DBT_", "DATABASE_URL")
 class Cli:
     home: Path
     extra_env: dict[str, str] = field(default_factory=dict)
-    ports: dict[str, int] = field(default_factory=lambda: {
-        name: free_port() for name in ("API_PORT", "API_ADMIN_PORT", "DAGSTER_PORT", "DOCS_PORT")})
+    ports: dict[str, int] = field(
+        default_factory=lambda: {
+            name: free_port() for name in ("API_PORT", "API_ADMIN_PORT", "DAGSTER_PORT", "DOCS_PORT")
+        }
+    )
 
     @property
     def env(self) -> dict[str, str]:
@@ -36,5 +39,12 @@ class Cli:
         return f"http://127.0.0.1:{self.ports['API_PORT']}"
 
     def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([BI_DASH, *args], cwd=ROOT, env=self.env, capture_output=True, text=True,
-                              timeout=timeout, check=False)
+        return subprocess.run(
+            [BI_DASH, *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )

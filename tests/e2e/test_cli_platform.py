@@ -32,8 +32,11 @@ def _admin(cli: Cli) -> psycopg.Connection:
 
 def test_up_starts_every_component_and_prints_working_urls(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
     assert "Loading demo data" in first_up.stderr
-    for url in (cli.api_url, f"http://127.0.0.1:{cli.ports['DOCS_PORT']}",
-                f"http://127.0.0.1:{cli.ports['DAGSTER_PORT']}"):
+    for url in (
+        cli.api_url,
+        f"http://127.0.0.1:{cli.ports['DOCS_PORT']}",
+        f"http://127.0.0.1:{cli.ports['DAGSTER_PORT']}",
+    ):
         assert url in first_up.stdout
         assert httpx.get(url + "/", timeout=10).status_code == 200
     status = cli.run("status")
@@ -46,8 +49,9 @@ def test_demo_data_of_both_domains_is_served(cli: Cli, first_up) -> None:  # typ
     employees = httpx.get(cli.api_url + "/employees", params={"limit": 5}, timeout=10).json()
     assert len(customers) == 5 and all(row["orders_count"] >= 1 for row in customers)
     assert len(employees) == 5 and all(row["employee_id"].startswith("E") for row in employees)
-    counted = httpx.get(cli.api_url + "/customers", headers={"Prefer": "count=exact"},
-                        params={"limit": 1}, timeout=10)
+    counted = httpx.get(
+        cli.api_url + "/customers", headers={"Prefer": "count=exact"}, params={"limit": 1}, timeout=10
+    )
     assert counted.headers["Content-Range"].endswith("/2000")
 
 
@@ -74,8 +78,10 @@ def test_second_up_reuses_the_data_and_does_not_reload_the_demo(cli: Cli, first_
 
 def test_a_failing_refresh_exits_non_zero_with_one_clear_line(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
     with _admin(cli) as conn:
-        conn.execute("insert into raw.olist_orders (order_id, customer_id, order_status, order_purchase_timestamp)"
-                     " values ('orphan', 'nobody', 'created', now())")
+        conn.execute(
+            "insert into raw.olist_orders (order_id, customer_id, order_status, order_purchase_timestamp)"
+            " values ('orphan', 'nobody', 'created', now())"
+        )
     try:
         failed = cli.run("refresh")
         assert failed.returncode == 1

@@ -30,12 +30,16 @@ def external_url() -> Iterator[str]:
     yield f"postgresql://postgres@127.0.0.1:5432/{name}"
     with psycopg.connect(SERVER, autocommit=True) as conn:
         conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier("bi_dash_dagster")))
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier("bi_dash_dagster"))
+        )
 
 
 def test_platform_runs_on_an_external_database(external_url: str, tmp_path: Path) -> None:
-    cli = Cli(home=tmp_path, extra_env={"DATABASE_URL": external_url,
-                                       "BI_DASH_DAGSTER_DATABASE_NAME": "bi_dash_dagster"})
+    cli = Cli(
+        home=tmp_path,
+        extra_env={"DATABASE_URL": external_url, "BI_DASH_DAGSTER_DATABASE_NAME": "bi_dash_dagster"},
+    )
     try:
         assert cli.run("migrate").returncode == 0
         ingest = cli.run("ingest", "olist", str(DATA / "olist_small"))
@@ -43,7 +47,9 @@ def test_platform_runs_on_an_external_database(external_url: str, tmp_path: Path
         assert "olist_orders_dataset.csv" in ingest.stdout
         up = cli.run("up", "--detach", "--no-demo")
         assert up.returncode == 0, up.stderr
-        rows = httpx.get(cli.api_url + "/customers", params={"order": "customer_unique_id"}, timeout=10).json()
+        rows = httpx.get(
+            cli.api_url + "/customers", params={"order": "customer_unique_id"}, timeout=10
+        ).json()
         assert [row["customer_unique_id"] for row in rows] == ["u1", "u2", "u3"]
         assert not (tmp_path / "pg").exists()  # no embedded server was created
     finally:

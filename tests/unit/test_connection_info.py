@@ -2,7 +2,9 @@ from orchestration.runtime.database import ConnectionInfo
 
 
 def test_socket_url_keeps_the_socket_directory_as_host_parameter() -> None:
-    info = ConnectionInfo(host="/tmp/x y/pg", port=5432, dbname="bi_dash", user="authenticator", password="p@ss")
+    info = ConnectionInfo(
+        host="/tmp/x y/pg", port=5432, dbname="bi_dash", user="authenticator", password="p@ss"
+    )
     assert info.url() == "postgresql://authenticator:p%40ss@/bi_dash?host=%2Ftmp%2Fx+y%2Fpg&port=5432"
     assert info.is_socket
 
@@ -10,7 +12,12 @@ def test_socket_url_keeps_the_socket_directory_as_host_parameter() -> None:
 def test_tcp_url_and_round_trip() -> None:
     info = ConnectionInfo.from_url("postgresql://postgres:secret@127.0.0.1:5433/shop")
     assert (info.host, info.port, info.dbname, info.user, info.password) == (
-        "127.0.0.1", 5433, "shop", "postgres", "secret")
+        "127.0.0.1",
+        5433,
+        "shop",
+        "postgres",
+        "secret",
+    )
     assert ConnectionInfo.from_url(info.url()) == info
     assert info.url("postgresql+psycopg").startswith("postgresql+psycopg://postgres:secret@127.0.0.1:5433/")
 

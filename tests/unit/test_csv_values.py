@@ -25,8 +25,11 @@ def test_decimal_keeps_exact_text_and_rejects_garbage() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("2018-01-10 10:00:00", "2018-01-10 10:00:00"), ("2018-01-10 10:00", "2018-01-10 10:00:00"),
-     ("2018-01-10", "2018-01-10 00:00:00")],
+    [
+        ("2018-01-10 10:00:00", "2018-01-10 10:00:00"),
+        ("2018-01-10 10:00", "2018-01-10 10:00:00"),
+        ("2018-01-10", "2018-01-10 00:00:00"),
+    ],
 )
 def test_timestamp_formats(raw: str, expected: str) -> None:
     assert values.timestamp(raw) == expected

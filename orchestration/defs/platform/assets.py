@@ -26,7 +26,7 @@ def dbt_models() -> dg.AssetsDefinition:
         name="dbt_models",
         project=dbt_project(),
     )
-    def _dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):  # type: ignore[no-untyped-def]
+    def _dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         yield from dbt.cli(["build"], context=context).stream()
 
     return _dbt_models
