@@ -1,6 +1,23 @@
 """The API's contracts: one Pydantic model per `api` view, and a small typed client over `postgrest`."""
 
 from api_contracts.client import BiDashClient
-from api_contracts.models import RESOURCES, Customer, Employee
+from api_contracts.models import (
+    RESOURCES,
+    Customer,
+    CustomerOrder,
+    CustomerSegment,
+    DailySales,
+    Employee,
+    SalesByState,
+)
 
-__all__ = ["RESOURCES", "BiDashClient", "Customer", "Employee"]
+__all__ = [
+    "RESOURCES",
+    "BiDashClient",
+    "Customer",
+    "CustomerOrder",
+    "CustomerSegment",
+    "DailySales",
+    "Employee",
+    "SalesByState",
+]

@@ -7,7 +7,15 @@ from typing import Any, Generic, TypeVar
 
 from postgrest import SyncPostgrestClient
 
-from api_contracts.models import Contract, Customer, Employee
+from api_contracts.models import (
+    Contract,
+    Customer,
+    CustomerOrder,
+    CustomerSegment,
+    DailySales,
+    Employee,
+    SalesByState,
+)
 
 T = TypeVar("T", bound=Contract)
 
@@ -24,6 +32,7 @@ class Resource(Generic[T]):
         self,
         *,
         filters: dict[str, Any] | None = None,
+        between: dict[str, tuple[Any, Any]] | None = None,
         order: str | None = None,
         descending: bool = False,
         limit: int | None = None,
@@ -32,6 +41,8 @@ class Resource(Generic[T]):
         query = self._client.from_(self._name).select("*")
         for column, value in (filters or {}).items():
             query = query.eq(column, value)
+        for column, (low, high) in (between or {}).items():
+            query = query.gte(column, low).lte(column, high)
         if order:
             query = query.order(order, desc=descending)
         if limit is not None:
@@ -47,6 +58,16 @@ class BiDashClient:
         self._client = SyncPostgrestClient(base_url, schema="api", headers=headers, timeout=timeout)
         self.customers: Resource[Customer] = Resource(
             self._client, "customers", Customer, "customer_unique_id"
+        )
+        self.customer_orders: Resource[CustomerOrder] = Resource(
+            self._client, "customer_orders", CustomerOrder, "order_id"
+        )
+        self.daily_sales: Resource[DailySales] = Resource(self._client, "daily_sales", DailySales, "date")
+        self.customer_segments: Resource[CustomerSegment] = Resource(
+            self._client, "customer_segments", CustomerSegment, "segment"
+        )
+        self.sales_by_state: Resource[SalesByState] = Resource(
+            self._client, "sales_by_state", SalesByState, "state"
         )
         self.employees: Resource[Employee] = Resource(self._client, "employees", Employee, "employee_id")
 

@@ -4,45 +4,133 @@ OpenAPI document by tests/api/test_contracts.py, so the database and these model
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+Segment = Literal["champions", "loyal", "new", "at_risk", "lost", "regular", "inactive"]
+OrderStatus = Literal[
+    "delivered", "shipped", "canceled", "unavailable", "invoiced", "processing", "created", "approved"
+]
 
 
 class Contract(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Customer(Contract):
-    """`/customers`: one row per person (customer_unique_id)."""
+def _col(pg_type: str) -> Any:
+    return Field(json_schema_extra={"pg_type": pg_type})
 
-    customer_unique_id: str = Field(json_schema_extra={"pg_type": "text"})
-    zip_code_prefix: str | None = Field(json_schema_extra={"pg_type": "text"})
-    city: str | None = Field(json_schema_extra={"pg_type": "text"})
-    state: str | None = Field(json_schema_extra={"pg_type": "text"})
-    orders_count: int = Field(json_schema_extra={"pg_type": "bigint"})
-    valid_orders_count: int = Field(json_schema_extra={"pg_type": "bigint"})
-    canceled_orders_count: int = Field(json_schema_extra={"pg_type": "bigint"})
-    first_order_at: dt.datetime | None = Field(json_schema_extra={"pg_type": "timestamp with time zone"})
-    last_order_at: dt.datetime | None = Field(json_schema_extra={"pg_type": "timestamp with time zone"})
+
+TEXT, BIGINT, INTEGER, NUMERIC = "text", "bigint", "integer", "numeric"
+TIMESTAMPTZ, DATE, BOOLEAN = "timestamp with time zone", "date", "boolean"
+
+
+class Customer(Contract):
+    """`/customers`: one row per person (customer_unique_id) with every customer_360 metric."""
+
+    customer_unique_id: str = _col(TEXT)
+    zip_code_prefix: str | None = _col(TEXT)
+    city: str | None = _col(TEXT)
+    state: str | None = _col(TEXT)
+    orders_count: int = _col(BIGINT)
+    valid_orders_count: int = _col(BIGINT)
+    canceled_orders_count: int = _col(BIGINT)
+    total_spent: Decimal = _col(NUMERIC)
+    avg_order_value: Decimal | None = _col(NUMERIC)
+    items_count: int = _col(BIGINT)
+    items_value: Decimal = _col(NUMERIC)
+    freight_value: Decimal = _col(NUMERIC)
+    first_order_at: dt.datetime | None = _col(TIMESTAMPTZ)
+    last_order_at: dt.datetime | None = _col(TIMESTAMPTZ)
+    avg_review_score: Decimal | None = _col(NUMERIC)
+    late_deliveries_count: int = _col(BIGINT)
+    favorite_category: str | None = _col(TEXT)
+    preferred_payment_type: str | None = _col(TEXT)
+    recency_days: int | None = _col(INTEGER)
+    frequency: int = _col(BIGINT)
+    monetary: Decimal = _col(NUMERIC)
+    r_score: int | None = _col(INTEGER)
+    f_score: int | None = _col(INTEGER)
+    m_score: int | None = _col(INTEGER)
+    segment: Segment = _col(TEXT)
+
+
+class CustomerOrder(Contract):
+    """`/customer_orders`: one row per order."""
+
+    order_id: str = _col(TEXT)
+    customer_unique_id: str = _col(TEXT)
+    status: OrderStatus = _col(TEXT)
+    purchased_at: dt.datetime = _col(TIMESTAMPTZ)
+    approved_at: dt.datetime | None = _col(TIMESTAMPTZ)
+    delivered_at: dt.datetime | None = _col(TIMESTAMPTZ)
+    estimated_delivery_at: dt.datetime | None = _col(TIMESTAMPTZ)
+    is_late: bool = _col(BOOLEAN)
+    delivery_days: int | None = _col(INTEGER)
+    items_count: int = _col(BIGINT)
+    items_value: Decimal = _col(NUMERIC)
+    freight_value: Decimal = _col(NUMERIC)
+    payment_value: Decimal = _col(NUMERIC)
+    payment_types: list[str] | None = _col("text[]")
+    max_installments: int | None = _col(INTEGER)
+    review_score: Decimal | None = _col(NUMERIC)
+
+
+class DailySales(Contract):
+    """`/daily_sales`: one row per local purchase date."""
+
+    date: dt.date = _col(DATE)
+    orders: int = _col(BIGINT)
+    valid_orders: int = _col(BIGINT)
+    revenue: Decimal = _col(NUMERIC)
+    customers: int = _col(BIGINT)
+    new_customers: int = _col(BIGINT)
+    avg_ticket: Decimal | None = _col(NUMERIC)
+
+
+class CustomerSegment(Contract):
+    """`/customer_segments`: customers and revenue per RFM segment."""
+
+    segment: Segment = _col(TEXT)
+    customers: int = _col(BIGINT)
+    revenue: Decimal = _col(NUMERIC)
+    share_of_revenue: Decimal | None = _col(NUMERIC)
+
+
+class SalesByState(Contract):
+    """`/sales_by_state`: sales per state of the order's customer record."""
+
+    state: str | None = _col(TEXT)
+    customers: int = _col(BIGINT)
+    orders: int = _col(BIGINT)
+    revenue: Decimal = _col(NUMERIC)
+    avg_review_score: Decimal | None = _col(NUMERIC)
+    late_delivery_rate: Decimal | None = _col(NUMERIC)
 
 
 class Employee(Contract):
     """`/employees`: the employee registry."""
 
-    employee_id: str = Field(json_schema_extra={"pg_type": "text"})
-    name: str = Field(json_schema_extra={"pg_type": "text"})
-    department: str | None = Field(json_schema_extra={"pg_type": "text"})
-    manager_id: str | None = Field(json_schema_extra={"pg_type": "text"})
-    schedule_code: str | None = Field(json_schema_extra={"pg_type": "text"})
-    timezone: str = Field(json_schema_extra={"pg_type": "text"})
-    hired_at: dt.date | None = Field(json_schema_extra={"pg_type": "date"})
-    cpf: str | None = Field(json_schema_extra={"pg_type": "text"})
-    pis: str | None = Field(json_schema_extra={"pg_type": "text"})
+    employee_id: str = _col(TEXT)
+    name: str = _col(TEXT)
+    department: str | None = _col(TEXT)
+    manager_id: str | None = _col(TEXT)
+    schedule_code: str | None = _col(TEXT)
+    timezone: str = _col(TEXT)
+    hired_at: dt.date | None = _col(DATE)
+    cpf: str | None = _col(TEXT)
+    pis: str | None = _col(TEXT)
 
 
 # resource name (path under the API root) -> (model, primary key)
 RESOURCES: dict[str, tuple[type[Contract], str]] = {
     "customers": (Customer, "customer_unique_id"),
+    "customer_orders": (CustomerOrder, "order_id"),
+    "daily_sales": (DailySales, "date"),
+    "customer_segments": (CustomerSegment, "segment"),
+    "sales_by_state": (SalesByState, "state"),
     "employees": (Employee, "employee_id"),
 }
 

@@ -154,14 +154,14 @@ def _prepare(settings: Settings) -> ConnectionInfo:
     return admin
 
 
-def _refresh(settings: Settings) -> None:
+def _refresh(settings: Settings, full_refresh: bool = False) -> None:
     from orchestration.pipeline import prepare_dbt, refresh_or_raise
 
     with step("Parsing the dbt project"):
         prepare_dbt(settings)
     started = time.monotonic()
     err.print("[bold]Running the refresh job[/] (Dagster logs follow)")
-    outcome = refresh_or_raise(settings)
+    outcome = refresh_or_raise(settings, full_refresh)
     err.print(
         f"[green]✓[/] Refresh job succeeded, run {outcome.run_id} [dim]({time.monotonic() - started:.1f}s)[/]"
     )
@@ -380,11 +380,15 @@ def migrate() -> None:
 
 @app.command()
 @guarded
-def refresh() -> None:
+def refresh(
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch.")
+    ] = False,
+) -> None:
     """Run the refresh job (dbt build of every layer, as Dagster assets). Non-zero exit when it fails."""
     settings = _settings()
     _prepare(settings)
-    _refresh(settings)
+    _refresh(settings, full_refresh)
 
 
 # --- ingestion -----------------------------------------------------------------------------------

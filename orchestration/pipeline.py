@@ -34,10 +34,20 @@ def dbt_command(settings: Settings, *args: str) -> subprocess.CompletedProcess[s
     with log.open("a") as handle:
         handle.write(f"$ dbt {' '.join(args)}\n{result.stdout}{result.stderr}\n")
     if result.returncode != 0:
-        last = [line for line in result.stdout.splitlines() if "Error" in line or "error" in line]
-        reason = last[-1].strip() if last else f"exit code {result.returncode}"
-        raise PlatformError(f"dbt {args[0]} failed: {reason}; see {log}")
+        raise PlatformError(f"dbt {args[0]} failed: {_dbt_error(result.stdout + result.stderr)}; see {log}")
     return result
+
+
+def _dbt_error(output: str) -> str:
+    """The first error dbt printed, with its detail line ("Parsing Error: Boolean override …")."""
+    lines = [line.strip() for line in output.splitlines()]
+    for index, line in enumerate(lines):
+        if line.endswith("Error") or "Error in" in line or line.startswith("Encountered an error"):
+            detail = next((text for text in lines[index + 1 :] if text and text != line), "")
+            if line.startswith("Encountered an error") and detail.endswith("Error"):
+                detail = detail + ": " + next((text for text in lines[index + 2 :] if text), "")
+            return f"{line} {detail}".strip()
+    return "see the log"
 
 
 def prepare_dbt(settings: Settings) -> None:
@@ -45,7 +55,7 @@ def prepare_dbt(settings: Settings) -> None:
     dbt_command(settings, "parse", "--quiet")
 
 
-def run_refresh(settings: Settings) -> RefreshOutcome:
+def run_refresh(settings: Settings, full_refresh: bool = False) -> RefreshOutcome:
     """Execute the Dagster `refresh` job in this process, recorded in the instance (visible in the UI)."""
     import dagster as dg
 
@@ -57,7 +67,10 @@ def run_refresh(settings: Settings) -> RefreshOutcome:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config={
+                "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                "ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}},
+            },
         )
         failed = tuple(
             event.step_key or "?" for event in result.all_events if event.event_type_value == "STEP_FAILURE"
@@ -90,8 +103,8 @@ def generate_docs(settings: Settings, api_url: str, dagster_url: str) -> Path:
     return site
 
 
-def refresh_or_raise(settings: Settings) -> RefreshOutcome:
-    outcome = run_refresh(settings)
+def refresh_or_raise(settings: Settings, full_refresh: bool = False) -> RefreshOutcome:
+    outcome = run_refresh(settings, full_refresh)
     if not outcome.success:
         steps = ", ".join(outcome.failed_steps) or "see the run"
         raise PlatformError(

@@ -13,7 +13,16 @@ pytestmark = pytest.mark.api
 
 def test_postgrest_client_reads_real_rows_of_both_domains(platform: Platform) -> None:
     with SyncPostgrestClient(platform.api_url, schema="api") as client:
-        customer = client.from_("customers").select("*").eq("customer_unique_id", "u1").execute().data
+        customer = (
+            client.from_("customers")
+            .select(
+                "customer_unique_id,zip_code_prefix,city,state,orders_count,valid_orders_count,"
+                "canceled_orders_count,first_order_at,last_order_at"
+            )
+            .eq("customer_unique_id", "u1")
+            .execute()
+            .data
+        )
         employees = (
             client.from_("employees").select("employee_id,manager_id").order("employee_id").execute().data
         )
@@ -62,7 +71,14 @@ def test_api_views_run_as_the_caller_and_are_owned_by_transformer(platform: Plat
             "select usename, usesuper from pg_stat_activity join pg_user using (usename) "
             "where application_name like 'postgrest%' or usename = 'authenticator' limit 1"
         ).fetchone()
-    assert [name for name, *_ in rows] == ["customers", "employees"]
+    assert [name for name, *_ in rows] == [
+        "customer_orders",
+        "customer_segments",
+        "customers",
+        "daily_sales",
+        "employees",
+        "sales_by_state",
+    ]
     for _name, options, owner in rows:
         assert "security_invoker=true" in options
         assert owner == "transformer"

@@ -1,27 +1,66 @@
-"""customer_360 raw inputs, written by `bi-dash ingest olist` (declared so lineage starts at raw)."""
+"""customer_360 raw inputs: the Olist tables, loaded from a folder by `bi-dash ingest olist` or by
+the inbox sensor (which runs this asset and then the dbt models downstream of it)."""
+
+import shutil
+from pathlib import Path
 
 import dagster as dg
 
-RAW_TABLES = {
-    "olist_customers": "Customers of each order (olist_customers_dataset.csv).",
-    "olist_orders": "Orders (olist_orders_dataset.csv).",
-    "olist_order_items": "Order items (olist_order_items_dataset.csv).",
-    "olist_order_payments": "Payments (olist_order_payments_dataset.csv).",
-    "olist_order_reviews": "Reviews (olist_order_reviews_dataset.csv).",
-    "olist_products": "Products (olist_products_dataset.csv).",
-    "olist_sellers": "Sellers (olist_sellers_dataset.csv).",
-    "olist_category_translations": "Category names in English (product_category_name_translation.csv).",
-}
+from orchestration.defs.platform.resources import PlatformDatabase
+from orchestration.ingest.olist import OLIST_FILES, ingest_olist_dir
+
+RAW_TABLES = {spec.table: name for name, spec in OLIST_FILES.items()}
 
 
-def raw_assets() -> list[dg.AssetSpec]:
-    return [
+class OlistFolderConfig(dg.Config):
+    folder: str  # a folder in the Olist layout
+    archive_to: str = ""  # where to move the folder after a successful load ("" keeps it in place)
+
+
+@dg.multi_asset(
+    name="olist_raw_tables",
+    group_name="customer_360",
+    specs=[
         dg.AssetSpec(
             key=["raw", table],
-            description=description,
-            group_name="customer_360",
+            description=f"Rows of {file_name} (Olist layout).",
             kinds={"postgres"},
             metadata={"layer": "raw", "domain": "customer_360"},
         )
-        for table, description in RAW_TABLES.items()
-    ]
+        for table, file_name in RAW_TABLES.items()
+    ],
+    can_subset=False,
+)
+def olist_raw_tables(
+    context: dg.AssetExecutionContext, config: OlistFolderConfig, database: PlatformDatabase
+):
+    folder = Path(config.folder)
+    summary = ingest_olist_dir(database.connection_info(), folder)
+    by_table = {Path(item.file_name).name: item for item in summary.files}
+    for table, file_name in RAW_TABLES.items():
+        item = by_table.get(file_name)
+        metadata = {"folder": str(folder), "file_present": item is not None}
+        if item is not None:
+            metadata.update(
+                loaded=item.loaded,
+                updated=item.updated,
+                unchanged=item.unchanged,
+                duplicates=item.duplicates,
+                quarantined=item.quarantined,
+                already_loaded=item.already_loaded,
+                quarantine_reasons=item.first_reasons(),
+            )
+            if item.quarantined:
+                context.log.warning(
+                    f"{file_name}: {item.quarantined} line(s) quarantined: {item.first_reasons()}"
+                )
+        yield dg.MaterializeResult(asset_key=["raw", table], metadata=metadata)
+    if config.archive_to:
+        target = Path(config.archive_to)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(folder), str(target))
+        context.log.info(f"moved {folder} to {target}")
+
+
+def raw_assets() -> list[dg.AssetsDefinition]:
+    return [olist_raw_tables]

@@ -4,6 +4,7 @@ import dagster as dg
 
 from orchestration.defs.platform.assets import dbt_models, dbt_resource
 from orchestration.defs.platform.jobs import refresh_job
+from orchestration.defs.platform.resources import PlatformDatabase
 from orchestration.defs.platform.schedules import refresh_schedule
 
 
@@ -12,5 +13,5 @@ def defs() -> dg.Definitions:
         assets=[dbt_models()],
         jobs=[refresh_job],
         schedules=[refresh_schedule],
-        resources={"dbt": dbt_resource()},
+        resources={"dbt": dbt_resource(), "database": PlatformDatabase()},
     )

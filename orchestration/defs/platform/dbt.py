@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
 
 from orchestration.settings import get_settings
 
@@ -25,8 +26,16 @@ def dbt_project() -> DbtProject:
         profiles_dir=settings.dbt_project_dir,
     )
     if not project.manifest_path.exists():
-        project.preparer.prepare(project)
+        DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(
+            ["parse", "--quiet"], target_path=settings.dbt_target_dir
+        ).wait()
     return project
+
+
+def dbt_executable() -> str:
+    """The dbt of this virtual environment (it need not be on PATH)."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else "dbt"
 
 
 def layer_and_domain(fqn: list[str]) -> tuple[str | None, str | None]:

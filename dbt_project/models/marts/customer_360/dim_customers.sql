@@ -1,31 +1,33 @@
+-- One row per person (customer_unique_id) with every metric of the customer_360 contract.
 with
 
-customers as (
+aggregated as (
 
-    select * from {{ ref('stg_olist__customers') }}
+    select * from {{ ref('int_customers_aggregated') }}
+
+),
+
+favorite_categories as (
+
+    select * from {{ ref('int_customers_favorite_category') }}
+
+),
+
+preferred_payments as (
+
+    select * from {{ ref('int_customers_preferred_payment') }}
+
+),
+
+scores as (
+
+    select * from {{ ref('int_customers_scored') }}
 
 ),
 
 orders as (
 
-    select * from {{ ref('stg_olist__orders') }}
-
-),
-
-customer_orders as (
-
-    select
-        customers.customer_unique_id,
-        customers.zip_code_prefix,
-        customers.city,
-        customers.state,
-        orders.order_id,
-        orders.purchased_at,
-        orders.is_valid
-
-    from orders
-    inner join customers
-        on orders.customer_id = customers.customer_id
+    select * from {{ ref('fct_orders') }}
 
 ),
 
@@ -37,41 +39,49 @@ latest_location as (
         city,
         state
 
-    from customer_orders
+    from orders
     order by customer_unique_id asc, purchased_at desc, order_id desc
-
-),
-
-order_counts as (
-
-    select
-        customer_unique_id,
-        count(*) as orders_count,
-        count(*) filter (where is_valid) as valid_orders_count,
-        min(purchased_at) as first_order_at,
-        max(purchased_at) as last_order_at
-
-    from customer_orders
-    group by customer_unique_id
 
 ),
 
 final as (
 
     select
-        order_counts.customer_unique_id,
+        aggregated.customer_unique_id,
         latest_location.zip_code_prefix,
         latest_location.city,
         latest_location.state,
-        order_counts.orders_count,
-        order_counts.valid_orders_count,
-        order_counts.orders_count - order_counts.valid_orders_count as canceled_orders_count,
-        order_counts.first_order_at,
-        order_counts.last_order_at
+        aggregated.orders_count,
+        aggregated.valid_orders_count,
+        aggregated.canceled_orders_count,
+        aggregated.total_spent,
+        aggregated.avg_order_value,
+        aggregated.items_count,
+        aggregated.items_value,
+        aggregated.freight_value,
+        aggregated.first_order_at,
+        aggregated.last_order_at,
+        aggregated.avg_review_score,
+        aggregated.late_deliveries_count,
+        favorite_categories.favorite_category,
+        preferred_payments.preferred_payment_type,
+        scores.recency_days,
+        aggregated.valid_orders_count as frequency,
+        aggregated.total_spent as monetary,
+        scores.r_score,
+        scores.f_score,
+        scores.m_score,
+        coalesce(scores.segment, 'inactive') as segment
 
-    from order_counts
+    from aggregated
     inner join latest_location
-        on order_counts.customer_unique_id = latest_location.customer_unique_id
+        on aggregated.customer_unique_id = latest_location.customer_unique_id
+    left join favorite_categories
+        on aggregated.customer_unique_id = favorite_categories.customer_unique_id
+    left join preferred_payments
+        on aggregated.customer_unique_id = preferred_payments.customer_unique_id
+    left join scores
+        on aggregated.customer_unique_id = scores.customer_unique_id
 
 )
 

@@ -1,0 +1,87 @@
+-- RFM scores and segment per person, relative to as_of (var `as_of`, default: the latest purchase date).
+with
+
+customers as (
+
+    select * from {{ ref('int_customers_aggregated') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('fct_orders') }}
+
+),
+
+as_of as (
+
+    select
+        {% if var('as_of', none) %}
+            '{{ var("as_of") }}'::date as as_of_date
+        {% else %}
+            max(purchase_date) as as_of_date
+        {% endif %}
+    from orders
+
+),
+
+measured as (
+
+    select
+        customers.customer_unique_id,
+        as_of.as_of_date,
+        as_of.as_of_date - customers.last_valid_purchase_date as recency_days,
+        customers.valid_orders_count as frequency,
+        customers.total_spent as monetary
+
+    from customers
+    cross join as_of
+    where customers.valid_orders_count > 0
+
+),
+
+scored as (
+
+    select
+        customer_unique_id,
+        as_of_date,
+        recency_days,
+        frequency,
+        monetary,
+        ntile(5) over (order by recency_days desc, customer_unique_id asc) as r_score,
+        case
+            when frequency >= 6 then 5
+            when frequency >= 4 then 4
+            else frequency::integer
+        end as f_score,
+        ntile(5) over (order by monetary asc, customer_unique_id asc) as m_score
+
+    from measured
+
+),
+
+final as (
+
+    select
+        customer_unique_id,
+        as_of_date,
+        recency_days,
+        frequency,
+        monetary,
+        r_score,
+        f_score,
+        m_score,
+        case
+            when r_score >= 4 and f_score >= 4 and m_score >= 4 then 'champions'
+            when f_score >= 4 then 'loyal'
+            when r_score = 5 and f_score = 1 then 'new'
+            when r_score <= 2 and f_score >= 3 then 'at_risk'
+            when r_score = 1 then 'lost'
+            else 'regular'
+        end as segment
+
+    from scored
+
+)
+
+select * from final

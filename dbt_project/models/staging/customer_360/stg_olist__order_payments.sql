@@ -1,0 +1,23 @@
+with
+
+source as (
+
+    select * from {{ source('olist', 'olist_order_payments') }}
+
+),
+
+renamed as (
+
+    select
+        order_id,
+        payment_sequential,
+        payment_type,
+        payment_installments as installments,
+        payment_value,
+        loaded_at
+
+    from source
+
+)
+
+select * from renamed

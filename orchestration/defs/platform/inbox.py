@@ -1,0 +1,49 @@
+"""Inbox folders watched by sensors: an entry is picked up once it has stopped changing."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+PROCESSED = ".processed"
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    path: Path
+    fingerprint: str  # changes whenever a file of the entry changes
+
+    @property
+    def run_key(self) -> str:
+        return f"{self.path.name}:{self.fingerprint}"
+
+
+def _files(path: Path) -> list[Path]:
+    return sorted(p for p in ([path] if path.is_file() else path.rglob("*")) if p.is_file())
+
+
+def stable_entries(
+    inbox: Path, settle_seconds: float = 5.0, now: float | None = None
+) -> Iterator[InboxEntry]:
+    """Folders (or files) directly in ``inbox`` whose newest file is older than ``settle_seconds``."""
+    if not inbox.is_dir():
+        return
+    now = time.time() if now is None else now
+    for entry in sorted(inbox.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        files = _files(entry)
+        if not files:
+            continue
+        stats = [(str(f.relative_to(inbox)), f.stat().st_size, f.stat().st_mtime_ns) for f in files]
+        if now - max(mtime for *_, mtime in stats) / 1e9 < settle_seconds:
+            continue  # still being copied
+        digest = hashlib.sha256(repr(stats).encode()).hexdigest()[:16]
+        yield InboxEntry(path=entry, fingerprint=digest)
+
+
+def archive_path(entry: InboxEntry) -> Path:
+    return entry.path.parent / PROCESSED / f"{entry.path.name}-{entry.fingerprint}"

@@ -1,0 +1,23 @@
+"""Resources shared by the domains: the platform database as the admin that runs loaders."""
+
+import dagster as dg
+
+from orchestration.runtime.database import ConnectionInfo
+from orchestration.settings import get_settings
+
+
+class PlatformDatabase(dg.ConfigurableResource):
+    """Connection used by ingestion assets (a libpq URL; empty: the configured platform database)."""
+
+    url: str = ""
+
+    def connection_info(self) -> ConnectionInfo:
+        if self.url:
+            return ConnectionInfo.from_url(self.url)
+        from orchestration.runtime.database import start_database
+
+        return start_database(get_settings())
+
+
+def inbox(domain: str) -> str:
+    return str(get_settings().inbox_dir / domain)
