@@ -87,7 +87,7 @@ class QuarantinedLine(Base):
     """A line that could not be loaded, kept verbatim with the reason: nothing is lost."""
 
     __tablename__ = "quarantine"
-    __table_args__ = (Index(None, "file_id"),)
+    __table_args__ = (Index(None, "file_id"), CheckConstraint("kind in ('rejected', 'notice')", name="kind"))
 
     quarantine_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     file_id: Mapped[int] = mapped_column(
@@ -98,6 +98,9 @@ class QuarantinedLine(Base):
     line_number: Mapped[int] = mapped_column(Integer, nullable=False)
     raw_text: Mapped[str] = mapped_column(Text, nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
+    # rejected: the line was not loaded; notice: the line loaded but reveals a problem of the file
+    # (an NSR gap, a trailer whose counts disagree)
+    kind: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'rejected'"))
     quarantined_at: Mapped[dt.datetime] = _loaded_at()
 
 
@@ -162,6 +165,9 @@ class AfdPunch(Base):
     rep_number: Mapped[str] = mapped_column(Text, nullable=False)
     nsr: Mapped[int] = mapped_column(BigInteger, nullable=False)
     punched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    # 1510 records carry local wall-clock time: kept as written, with the zone used at load
+    local_punched_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=False))
+    time_zone: Mapped[str | None] = mapped_column(Text)
     identifier_kind: Mapped[str] = mapped_column(Text, nullable=False)
     identifier: Mapped[str] = mapped_column(Text, nullable=False)
     record_type: Mapped[str] = mapped_column(Text, nullable=False)

@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from orchestration import logs
@@ -405,6 +406,34 @@ def ingest_olist(folder: Annotated[Path, typer.Argument(help="Folder with the Ol
     _finish_ingest(summary)
 
 
+@ingest_app.command("afd")
+@guarded
+def ingest_afd(
+    files: Annotated[list[Path], typer.Argument(help="AFD files (1510, 1510 + CRC or 671 layout).")],
+    timezone: Annotated[
+        str, typer.Option(help="Zone of the establishment for 1510 wall-clock times.")
+    ] = "America/Sao_Paulo",
+) -> None:
+    """Load AFD time-clock files; each file is atomic, reloads and overlapping exports add nothing twice."""
+    from orchestration.ingest.afd_loader import ingest_afd_file
+
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        raise PlatformError(f"no such file: {', '.join(missing)}")
+    settings = _settings()
+    admin = _prepare(settings)
+    summary = LoadSummary()
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
+    ) as progress:
+        task = progress.add_task("Loading AFD files", total=len(files))
+        for path in files:
+            progress.update(task, description=f"Loading {path.name}")
+            summary.add(ingest_afd_file(admin, path, timezone))
+            progress.advance(task)
+    _finish_ingest(summary)
+
+
 @ingest_app.command("employees")
 @guarded
 def ingest_employees(path: Annotated[Path, typer.Argument(help="Employees CSV file.")]) -> None:
@@ -457,7 +486,7 @@ def generate_ponto_command(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 42,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("ponto"),
 ) -> None:
-    """Write employees and schedules CSVs for controle_ponto."""
+    """Write employees and schedules CSVs and one AFD file per clock (1510, 1510 + CRC, 671)."""
     from orchestration.generate.ponto import generate_ponto
 
     with step(f"Generating {employees} employees into {out}"):

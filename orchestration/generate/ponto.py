@@ -163,9 +163,15 @@ def write_schedules(path: Path) -> None:
                 writer.writerow([code, weekday, intervals])
 
 
-def generate_ponto(out: Path, employees: int, days: int, seed: int = 42) -> dict[str, int]:
-    """Employees and schedules CSVs (AFD punch files come with the AFD generator)."""
+def generate_ponto(
+    out: Path, employees: int, days: int, seed: int = 42, start: dt.date = dt.date(2025, 1, 1)
+) -> dict[str, int]:
+    """Employees and schedules CSVs plus one AFD file per clock (1510, 1510 + CRC, 671)."""
+    from orchestration.generate.afd import generate_afd
+
     people = make_employees(employees, seed)
     write_employees(out / "employees.csv", people)
     write_schedules(out / "schedules.csv")
-    return {"employees.csv": len(people), "schedules.csv": sum(len(d) for d in SCHEDULES.values())}
+    counts = {"employees.csv": len(people), "schedules.csv": sum(len(d) for d in SCHEDULES.values())}
+    counts.update(generate_afd(out / "afd", people, start, days, seed))
+    return counts

@@ -3,6 +3,7 @@ the inbox sensor (which runs this asset and then the dbt models downstream of it
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
@@ -39,7 +40,7 @@ def olist_raw_tables(
     by_table = {Path(item.file_name).name: item for item in summary.files}
     for table, file_name in RAW_TABLES.items():
         item = by_table.get(file_name)
-        metadata = {"folder": str(folder), "file_present": item is not None}
+        metadata: dict[str, Any] = {"folder": str(folder), "file_present": item is not None}
         if item is not None:
             metadata.update(
                 loaded=item.loaded,

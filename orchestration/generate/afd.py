@@ -1,0 +1,243 @@
+"""AFD lines and whole synthetic AFD files (1510, 1510 + CRC, 671), deterministic per seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from orchestration.generate.ponto import SCHEDULES, SyntheticEmployee
+from orchestration.ingest.afd import crc_hex
+
+
+# --- single records (also used by tests to write exact fixtures) -----------------------------------
+def _with_crc(body: str, crc: bool, kind: str = "modbus") -> str:
+    return body + crc_hex(body, kind) if crc else body
+
+
+def header_1510(
+    nsr: int,
+    rep_number: str,
+    start: dt.date,
+    end: dt.date,
+    crc: bool = False,
+    company: str = "EMPRESA EXEMPLO LTDA",
+    cnpj: str = "12345678000195",
+) -> str:
+    body = (
+        f"{nsr:09d}1"
+        + "1"
+        + cnpj.rjust(14, "0")
+        + "".rjust(12, "0")
+        + company.ljust(150)[:150]
+        + rep_number.rjust(17, "0")[:17]
+        + start.strftime("%d%m%Y")
+        + end.strftime("%d%m%Y")
+        + end.strftime("%d%m%Y")
+        + "1200"
+    )
+    assert len(body) == 232
+    return _with_crc(body, crc)
+
+
+def punch_1510(nsr: int, local: dt.datetime, pis: str, crc: bool = False) -> str:
+    body = f"{nsr:09d}3{local:%d%m%Y%H%M}{pis.rjust(12, '0')}"
+    assert len(body) == 34
+    return _with_crc(body, crc)
+
+
+def employee_1510(
+    nsr: int, local: dt.datetime, operation: str, pis: str, name: str, crc: bool = False
+) -> str:
+    body = f"{nsr:09d}5{local:%d%m%Y%H%M}{operation}{pis.rjust(12, '0')}{name.ljust(52)[:52]}"
+    assert len(body) == 87
+    return _with_crc(body, crc)
+
+
+def trailer_1510(counts: dict[str, int]) -> str:
+    return "999999999" + "".join(f"{counts.get(t, 0):09d}" for t in "2345") + "9"
+
+
+def _iso671(value: dt.datetime) -> str:
+    offset = value.utcoffset() or dt.timedelta(0)
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{value:%Y-%m-%dT%H:%M:00}{sign}{minutes // 60:02d}{minutes % 60:02d}"
+
+
+def header_671(
+    nsr: int,
+    rep_number: str,
+    start: dt.date,
+    end: dt.date,
+    generated: dt.datetime,
+    company: str = "EMPRESA EXEMPLO LTDA",
+    cnpj: str = "12345678000195",
+) -> str:
+    body = (
+        f"{nsr:09d}1"
+        + "1"
+        + cnpj.rjust(14, "0")
+        + "".rjust(14, "0")
+        + company.ljust(150)[:150]
+        + rep_number.rjust(17, "0")[:17]
+        + start.isoformat()
+        + end.isoformat()
+        + _iso671(generated)
+        + "003"
+        + "1"
+        + "98765432000110"
+        + "MODELO REP-C 671".ljust(30)
+    )
+    assert len(body) == 298, len(body)
+    return _with_crc(body, True)
+
+
+def punch_671(nsr: int, moment: dt.datetime, cpf: str, kind: str = "modbus") -> str:
+    body = f"{nsr:09d}3{_iso671(moment)}{cpf.ljust(12)}"
+    assert len(body) == 46
+    return _with_crc(body, True, kind)
+
+
+def employee_671(nsr: int, moment: dt.datetime, operation: str, cpf: str, name: str) -> str:
+    body = (
+        f"{nsr:09d}5{_iso671(moment)}{operation}{cpf.ljust(12)}{name.ljust(52)[:52]}"
+        + "".ljust(4)
+        + "".rjust(11, "0")
+    )
+    assert len(body) == 114
+    return _with_crc(body, True)
+
+
+def trailer_671(counts: dict[str, int]) -> str:
+    return "999999999" + "".join(f"{counts.get(t, 0):09d}" for t in "234567") + "9"
+
+
+# --- whole files ---------------------------------------------------------------------------------
+@dataclass
+class Clock:
+    rep_number: str
+    layout: str  # '1510', '1510_crc', '671'
+    lines: list[str] = field(default_factory=list)
+    punches: list[tuple[dt.datetime, SyntheticEmployee]] = field(default_factory=list)
+
+
+def _intervals(text: str) -> list[tuple[dt.time, dt.time]]:
+    result = []
+    for part in text.split(","):
+        start, end = part.split("-")
+        result.append((dt.time.fromisoformat(start), dt.time.fromisoformat(end)))
+    return result
+
+
+def day_punches(rng: random.Random, employee: SyntheticEmployee, day: dt.date) -> list[dt.datetime]:
+    """Local wall-clock punches of one employee on one day (overnight shifts run into the next day)."""
+    schedule = SCHEDULES[employee.schedule_code].get(day.isoweekday())
+    if not schedule:
+        return []
+    punches: list[dt.datetime] = []
+    previous = dt.datetime.combine(day, dt.time(0))
+    for start, end in _intervals(schedule):
+        begin = dt.datetime.combine(previous.date(), start)
+        if begin < previous:
+            begin += dt.timedelta(days=1)
+        finish = dt.datetime.combine(begin.date(), end)
+        if finish <= begin:
+            finish += dt.timedelta(days=1)
+        previous = finish
+        punches += [begin, finish]
+    late = rng.random() < 0.1
+    jitter = [dt.timedelta(minutes=rng.randint(-6, 4)) for _ in punches]
+    if late:
+        jitter[0] = dt.timedelta(minutes=rng.randint(8, 40))
+    if rng.random() < 0.12:  # overtime at the end of the day
+        jitter[-1] += dt.timedelta(minutes=rng.randint(20, 150))
+    result = [moment + delta for moment, delta in zip(punches, jitter, strict=True)]
+    if rng.random() < 0.01:  # a forgotten punch
+        del result[rng.randrange(len(result))]
+    if rng.random() < 0.01:  # pressed twice
+        index = rng.randrange(len(result))
+        result.insert(index + 1, result[index] + dt.timedelta(minutes=1))
+    return [moment.replace(second=0, microsecond=0) for moment in result]
+
+
+def generate_afd(
+    out: Path, employees: list[SyntheticEmployee], start: dt.date, days: int, seed: int
+) -> dict[str, int]:
+    """One AFD file per clock: a 1510 clock, a 1510 + CRC (REP-C) clock and a 671 clock."""
+    rng = random.Random(seed)
+    national = holidays.country_holidays("BR", years=range(start.year, start.year + days // 365 + 2))
+    clocks = [
+        Clock("00004003300000001", "1510"),
+        Clock("00004003300000002", "1510_crc"),
+        Clock("00004003300000003", "671"),
+    ]
+    for number, employee in enumerate(employees):
+        clock = clocks[number % len(clocks)]
+        for offset in range(days):
+            day = start + dt.timedelta(days=offset)
+            if day in national:
+                continue
+            for moment in day_punches(rng, employee, day):
+                clock.punches.append((moment, employee))
+    end = start + dt.timedelta(days=days - 1)
+    counts: dict[str, int] = {}
+    out.mkdir(parents=True, exist_ok=True)
+    for clock in clocks:
+        clock.punches.sort(key=lambda item: (item[0], item[1].employee_id))
+        path = out / f"AFD{clock.rep_number}.txt"
+        _write_clock(path, clock, start, end, employees)
+        counts[path.name] = len(clock.punches)
+    return counts
+
+
+def _write_clock(
+    path: Path, clock: Clock, start: dt.date, end: dt.date, employees: Iterable[SyntheticEmployee]
+) -> None:
+    crc = clock.layout != "1510"
+    nsr = 1
+    type_counts = {"5": 0, "3": 0}
+    with path.open("w", encoding="latin-1", newline="") as handle:
+
+        def write(line: str) -> None:
+            handle.write(line + "\r\n")
+
+        if clock.layout == "671":
+            generated = dt.datetime.combine(end, dt.time(23, 0), tzinfo=ZoneInfo("America/Sao_Paulo"))
+            write(header_671(0, clock.rep_number, start, end, generated))
+        else:
+            write(header_1510(0, clock.rep_number, start, end, crc=crc))
+        assigned = {employee.employee_id: employee for _, employee in clock.punches}
+        for employee in assigned.values():  # the clock's own registration of its people
+            when = dt.datetime.combine(start, dt.time(7, 0))
+            if clock.layout == "671":
+                write(
+                    employee_671(
+                        nsr,
+                        when.replace(tzinfo=ZoneInfo(employee.timezone)),
+                        "I",
+                        employee.cpf,
+                        employee.name,
+                    )
+                )
+            else:
+                write(employee_1510(nsr, when, "I", employee.pis, employee.name, crc=crc))
+            nsr += 1
+            type_counts["5"] += 1
+        for moment, employee in clock.punches:
+            if clock.layout == "671":
+                write(punch_671(nsr, moment.replace(tzinfo=ZoneInfo(employee.timezone)), employee.cpf))
+            else:
+                write(punch_1510(nsr, moment, employee.pis, crc=crc))
+            nsr += 1
+            type_counts["3"] += 1
+        if clock.layout == "671":
+            write(trailer_671(type_counts))
+            write("ASSINATURA_DIGITAL_EM_ARQUIVO_P7S".ljust(100))
+        else:
+            write(trailer_1510(type_counts))
