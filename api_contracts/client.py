@@ -14,7 +14,11 @@ from api_contracts.models import (
     CustomerSegment,
     DailySales,
     Employee,
+    Punch,
+    PunchAnomaly,
     SalesByState,
+    TimesheetDay,
+    TimesheetMonth,
 )
 
 T = TypeVar("T", bound=Contract)
@@ -70,6 +74,16 @@ class BiDashClient:
             self._client, "sales_by_state", SalesByState, "state"
         )
         self.employees: Resource[Employee] = Resource(self._client, "employees", Employee, "employee_id")
+        self.punches: Resource[Punch] = Resource(self._client, "punches", Punch, "punch_id")
+        self.timesheet_daily: Resource[TimesheetDay] = Resource(
+            self._client, "timesheet_daily", TimesheetDay, "employee_id"
+        )
+        self.timesheet_monthly: Resource[TimesheetMonth] = Resource(
+            self._client, "timesheet_monthly", TimesheetMonth, "employee_id"
+        )
+        self.punch_anomalies: Resource[PunchAnomaly] = Resource(
+            self._client, "punch_anomalies", PunchAnomaly, "anomaly_id"
+        )
 
     def close(self) -> None:
         self._client.session.close()

@@ -124,6 +124,78 @@ class Employee(Contract):
     pis: str | None = _col(TEXT)
 
 
+class Punch(Contract):
+    """`/punches`: every attributed punch with its status."""
+
+    punch_id: int = _col(BIGINT)
+    employee_id: str = _col(TEXT)
+    punched_at: dt.datetime = _col(TIMESTAMPTZ)
+    source: str = _col(TEXT)
+    rep_number: str = _col(TEXT)
+    nsr: int = _col(BIGINT)
+    status: Literal["kept", "duplicate", "disregarded", "included"] = _col(TEXT)
+    reason: str | None = _col(TEXT)
+
+
+class TimesheetDay(Contract):
+    """`/timesheet_daily`: one row per jornada (minutes with 2 decimals)."""
+
+    employee_id: str = _col(TEXT)
+    work_date: dt.date = _col(DATE)
+    jornada_of_day: int = _col(BIGINT)
+    punch_count: int = _col(BIGINT)
+    first_punch_at: dt.datetime = _col(TIMESTAMPTZ)
+    last_punch_at: dt.datetime = _col(TIMESTAMPTZ)
+    worked_minutes: Decimal = _col(NUMERIC)
+    night_minutes: Decimal = _col(NUMERIC)
+    legal_worked_minutes: Decimal = _col(NUMERIC)
+    expected_minutes: Decimal = _col(NUMERIC)
+    balance_minutes: Decimal | None = _col(NUMERIC)
+    overtime_50_minutes: Decimal | None = _col(NUMERIC)
+    overtime_100_minutes: Decimal | None = _col(NUMERIC)
+    deficit_minutes: Decimal | None = _col(NUMERIC)
+    break_minutes: Decimal = _col(NUMERIC)
+    is_incomplete: bool = _col(BOOLEAN)
+    has_break_violation: bool = _col(BOOLEAN)
+    suppressed_break_minutes: Decimal = _col(NUMERIC)
+    has_rest_violation: bool = _col(BOOLEAN)
+    rest_shortfall_minutes: Decimal = _col(NUMERIC)
+    has_overtime_over_limit: bool = _col(BOOLEAN)
+    is_holiday: bool = _col(BOOLEAN)
+
+
+class TimesheetMonth(Contract):
+    """`/timesheet_monthly`: monthly totals and the hour bank."""
+
+    employee_id: str = _col(TEXT)
+    month: dt.date = _col(DATE)
+    jornadas_count: int = _col(BIGINT)
+    incomplete_days: int = _col(BIGINT)
+    worked_minutes: Decimal = _col(NUMERIC)
+    night_minutes: Decimal = _col(NUMERIC)
+    legal_worked_minutes: Decimal = _col(NUMERIC)
+    expected_minutes: Decimal = _col(NUMERIC)
+    overtime_50_minutes: Decimal = _col(NUMERIC)
+    overtime_100_minutes: Decimal = _col(NUMERIC)
+    deficit_minutes: Decimal = _col(NUMERIC)
+    balance_minutes: Decimal = _col(NUMERIC)
+    break_violations: int = _col(BIGINT)
+    rest_violations: int = _col(BIGINT)
+    overtime_over_limit_days: int = _col(BIGINT)
+    hour_bank_balance_minutes: Decimal = _col(NUMERIC)
+
+
+class PunchAnomaly(Contract):
+    """`/punch_anomalies`: what HR should review."""
+
+    anomaly_id: str = _col(TEXT)
+    kind: str = _col(TEXT)
+    employee_id: str | None = _col(TEXT)
+    work_date: dt.date | None = _col(DATE)
+    occurred_at: dt.datetime | None = _col(TIMESTAMPTZ)
+    detail: str = _col(TEXT)
+
+
 # resource name (path under the API root) -> (model, primary key)
 RESOURCES: dict[str, tuple[type[Contract], str]] = {
     "customers": (Customer, "customer_unique_id"),
@@ -132,6 +204,10 @@ RESOURCES: dict[str, tuple[type[Contract], str]] = {
     "customer_segments": (CustomerSegment, "segment"),
     "sales_by_state": (SalesByState, "state"),
     "employees": (Employee, "employee_id"),
+    "punches": (Punch, "punch_id"),
+    "timesheet_daily": (TimesheetDay, "employee_id"),
+    "timesheet_monthly": (TimesheetMonth, "employee_id"),
+    "punch_anomalies": (PunchAnomaly, "anomaly_id"),
 }
 
 

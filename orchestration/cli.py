@@ -140,6 +140,7 @@ def step(title: str) -> Iterator[None]:
 
 def _prepare(settings: Settings) -> ConnectionInfo:
     """Database up, migrated, and the environment for dbt/Dagster exported."""
+    from orchestration.ingest.holidays_sync import sync_national_holidays
     from orchestration.runtime import migrate
     from orchestration.runtime.database import ensure_database, start_database
     from orchestration.runtime.environment import apply_platform_env, install_dagster_instance
@@ -150,6 +151,7 @@ def _prepare(settings: Settings) -> ConnectionInfo:
         ensure_database(admin, settings.dagster_database_name)
     with step("Migrating (alembic upgrade head)"):
         migrate.upgrade(admin, settings)
+        sync_national_holidays(admin)
     apply_platform_env(settings, admin)
     install_dagster_instance(settings)
     return admin
@@ -229,6 +231,7 @@ def _is_empty(admin: ConnectionInfo) -> bool:
 def load_demo(settings: Settings, admin: ConnectionInfo) -> None:
     from orchestration.generate.olist import generate_olist
     from orchestration.generate.ponto import generate_ponto
+    from orchestration.ingest.afd_loader import ingest_afd_file
     from orchestration.ingest.olist import ingest_olist_dir
     from orchestration.ingest.ponto_csv import EMPLOYEES, SCHEDULES, ingest_csv
 
@@ -239,6 +242,8 @@ def load_demo(settings: Settings, admin: ConnectionInfo) -> None:
         ingest_olist_dir(admin, demo / "olist")
         ingest_csv(admin, EMPLOYEES, demo / "ponto" / "employees.csv")
         ingest_csv(admin, SCHEDULES, demo / "ponto" / "schedules.csv")
+        for path in sorted((demo / "ponto" / "afd").glob("*.txt")):
+            ingest_afd_file(admin, path)
 
 
 def _urls(settings: Settings) -> dict[str, str]:

@@ -88,22 +88,27 @@ class Platform:
 
 
 def load_test_dataset(admin: ConnectionInfo) -> None:
+    from orchestration.ingest.afd_loader import ingest_afd_file
     from orchestration.ingest.olist import ingest_olist_dir
     from orchestration.ingest.ponto_csv import EMPLOYEES, SCHEDULES, ingest_csv
 
     ingest_olist_dir(admin, DATA / "olist_small")
     ingest_csv(admin, EMPLOYEES, DATA / "ponto" / "employees.csv")
     ingest_csv(admin, SCHEDULES, DATA / "ponto" / "schedules.csv")
+    for path in sorted((DATA / "afd").glob("*.txt")):
+        ingest_afd_file(admin, path)
 
 
 @pytest.fixture(scope="session")
 def platform(server: ConnectionInfo, settings: Settings) -> Iterator[Platform]:
+    from orchestration.ingest.holidays_sync import sync_national_holidays
     from orchestration.pipeline import prepare_dbt, run_refresh
     from orchestration.runtime.environment import apply_platform_env, install_dagster_instance
     from orchestration.runtime.services import postgrest_service
 
     ensure_database(server, settings.dagster_database_name)
     migrate.upgrade(server, settings)
+    sync_national_holidays(server)
     load_test_dataset(server)
     apply_platform_env(settings, server)
     install_dagster_instance(settings)

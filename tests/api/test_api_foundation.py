@@ -4,6 +4,7 @@ import httpx
 import pytest
 from postgrest import SyncPostgrestClient
 
+from api_contracts.models import RESOURCES
 from orchestration.runtime.database import restart_embedded_database
 from orchestration.runtime.processes import is_healthy, wait_until
 from tests.conftest import Platform
@@ -41,6 +42,7 @@ def test_postgrest_client_reads_real_rows_of_both_domains(platform: Platform) ->
         }
     ]
     assert employees == [
+        {"employee_id": "AFD-55566677788", "manager_id": None},  # registered by an AFD type-5 record
         {"employee_id": "E1", "manager_id": "M1"},
         {"employee_id": "E2", "manager_id": "M1"},
         {"employee_id": "M1", "manager_id": None},
@@ -71,14 +73,7 @@ def test_api_views_run_as_the_caller_and_are_owned_by_transformer(platform: Plat
             "select usename, usesuper from pg_stat_activity join pg_user using (usename) "
             "where application_name like 'postgrest%' or usename = 'authenticator' limit 1"
         ).fetchone()
-    assert [name for name, *_ in rows] == [
-        "customer_orders",
-        "customer_segments",
-        "customers",
-        "daily_sales",
-        "employees",
-        "sales_by_state",
-    ]
+    assert [name for name, *_ in rows] == sorted(RESOURCES)
     for _name, options, owner in rows:
         assert "security_invoker=true" in options
         assert owner == "transformer"

@@ -45,16 +45,21 @@ def test_1510_file_loads_every_punch_with_its_source(fresh_db: ConnectionInfo) -
 
 def test_671_file_keeps_offsets_and_checks_crc(fresh_db: ConnectionInfo) -> None:
     summary = ingest_afd_file(fresh_db, E2)
-    assert (summary.lines, summary.loaded, summary.quarantined) == (7, 4, 0)
+    assert (summary.lines, summary.loaded, summary.quarantined) == (13, 10, 0)
     assert (
         _scalar(
             fresh_db,
             "select count(*) from raw.afd_punches where crc_status = 'ok' and local_punched_at is null",
         )
-        == 4
+        == 10
     )
     assert _scalar(fresh_db, "select min(punched_at) from raw.afd_punches") == dt.datetime(
-        2024, 3, 6, 1, 0, tzinfo=dt.UTC
+        2024,
+        3,
+        4,
+        16,
+        0,
+        tzinfo=dt.UTC,  # Monday 13:00 at -03:00
     )
     assert _scalar(fresh_db, "select count(*) from raw.afd_records where record_type = 'signature'") == 1
 

@@ -1,0 +1,21 @@
+with
+
+source as (
+
+    select * from {{ source('ponto', 'work_schedules') }}
+
+),
+
+renamed as (
+
+    select
+        schedule_code,
+        weekday,
+        intervals,
+        loaded_at
+
+    from source
+
+)
+
+select * from renamed
