@@ -46,3 +46,17 @@ def test_olist_sensor_requests_a_run_per_complete_folder(tmp_path: Path) -> None
     config = request.run_config["ops"]["olist_raw_tables"]["config"]
     assert config["folder"] == str(tmp_path / "extract-1")
     assert request.run_key.startswith("extract-1:")
+
+
+def test_afd_sensor_requests_one_run_per_file_or_folder(tmp_path: Path) -> None:
+    from orchestration.defs.controle_ponto.sensors import afd_run_requests
+
+    afd = Path(__file__).resolve().parents[1] / "data" / "afd"
+    shutil.copy(afd / "AFD_1510_E1.txt", tmp_path / "clock1.txt")
+    (tmp_path / "batch").mkdir()
+    shutil.copy(afd / "AFD_671_E2.txt", tmp_path / "batch" / "clock3.txt")
+    _age(tmp_path, 60)
+    requests = afd_run_requests(tmp_path)
+    configs = [r.run_config["ops"]["raw__afd_punches"]["config"] for r in requests]
+    assert [c["inbox_entry"] for c in configs] == [str(tmp_path / "batch"), str(tmp_path / "clock1.txt")]
+    assert configs[0]["files"] == [str(tmp_path / "batch" / "clock3.txt")]

@@ -1,16 +1,59 @@
-"""controle_ponto raw inputs, written by `bi-dash ingest afd|employees|schedules`."""
+"""controle_ponto raw inputs: AFD punches (from the inbox sensor or `bi-dash ingest afd`), and the
+employee registry and schedules (from `bi-dash ingest employees|schedules`)."""
+
+import shutil
+from pathlib import Path
 
 import dagster as dg
 
-RAW_TABLES = {
+from orchestration.defs.platform.resources import PlatformDatabase
+from orchestration.ingest.afd_loader import ingest_afd_file
+
+EXTERNAL_TABLES = {
     "employees": "Employee registry (employees CSV and AFD type-5 records).",
     "work_schedules": "Expected intervals per schedule and weekday (schedules CSV).",
-    "afd_punches": "Punches from AFD files (types 3 and 7) with file, line, REP number and NSR.",
+    "local_holidays": "National holidays (holidays library) and local ones.",
+    "quarantine": "Lines that could not be loaded, with file, line and reason.",
 }
 
 
-def raw_assets() -> list[dg.AssetSpec]:
-    return [
+class AfdFilesConfig(dg.Config):
+    files: list[str]
+    time_zone: str = "America/Sao_Paulo"
+    inbox_entry: str = ""  # the inbox file or folder the files came from
+    archive_to: str = ""  # move the inbox entry here after a successful load ("" keeps it)
+
+
+@dg.asset(
+    key=["raw", "afd_punches"],
+    group_name="controle_ponto",
+    kinds={"postgres"},
+    description="Punches from AFD files (types 3 and 7) with file, line, REP number and NSR.",
+    metadata={"layer": "raw", "domain": "controle_ponto"},
+)
+def afd_punches(
+    context: dg.AssetExecutionContext, config: AfdFilesConfig, database: PlatformDatabase
+) -> dg.MaterializeResult:
+    totals = {"loaded": 0, "duplicates": 0, "quarantined": 0, "already_loaded_files": 0}
+    for name in config.files:
+        summary = ingest_afd_file(database.connection_info(), Path(name), config.time_zone)
+        totals["loaded"] += summary.loaded
+        totals["duplicates"] += summary.duplicates
+        totals["quarantined"] += summary.quarantined
+        totals["already_loaded_files"] += int(summary.already_loaded)
+        context.log.info(
+            f"{name}: {summary.loaded} punches loaded, {summary.quarantined} lines quarantined"
+            + (f" ({summary.first_reasons()})" if summary.reasons else "")
+        )
+    if config.inbox_entry and config.archive_to:
+        target = Path(config.archive_to)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(config.inbox_entry, str(target))
+    return dg.MaterializeResult(metadata={**totals, "files": len(config.files)})
+
+
+def raw_assets() -> list[dg.AssetsDefinition | dg.AssetSpec]:
+    specs: list[dg.AssetsDefinition | dg.AssetSpec] = [
         dg.AssetSpec(
             key=["raw", table],
             description=description,
@@ -18,5 +61,6 @@ def raw_assets() -> list[dg.AssetSpec]:
             kinds={"postgres"},
             metadata={"layer": "raw", "domain": "controle_ponto"},
         )
-        for table, description in RAW_TABLES.items()
+        for table, description in EXTERNAL_TABLES.items()
     ]
+    return [afd_punches, *specs]

@@ -1,0 +1,45 @@
+"""The AFD inbox: files dropped into $BI_DASH_HOME/inbox/afd/ are loaded, then the timesheets refreshed."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.defs.controle_ponto.assets import afd_punches
+from orchestration.defs.platform.inbox import archive_path, stable_entries
+from orchestration.defs.platform.resources import inbox
+
+ingest_afd_job = dg.define_asset_job(
+    name="ingest_afd",
+    selection=dg.AssetSelection.assets(afd_punches).downstream(),
+    description="Load AFD files into raw, then rebuild the timesheets that depend on them.",
+)
+
+
+def afd_run_requests(folder: Path) -> list[dg.RunRequest]:
+    requests = []
+    for entry in stable_entries(folder):
+        files = (
+            [entry.path] if entry.path.is_file() else sorted(p for p in entry.path.rglob("*") if p.is_file())
+        )
+        config = {
+            "files": [str(path) for path in files],
+            "inbox_entry": str(entry.path),
+            "archive_to": str(archive_path(entry)),
+        }
+        requests.append(
+            dg.RunRequest(
+                run_key=entry.run_key,
+                run_config={"ops": {"raw__afd_punches": {"config": config}}},
+                tags={"bi_dash/inbox": entry.path.name},
+            )
+        )
+    return requests
+
+
+@dg.sensor(job=ingest_afd_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
+def afd_inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    folder = Path(inbox("afd"))
+    requests = afd_run_requests(folder)
+    return dg.SensorResult(
+        run_requests=requests, skip_reason=None if requests else f"no settled AFD file in {folder}"
+    )
