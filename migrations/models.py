@@ -159,6 +159,7 @@ class AfdPunch(Base):
         CheckConstraint("crc_status in ('ok', 'mismatch', 'absent')", name="crc_status"),
         Index(None, "identifier", "punched_at"),
         Index(None, "file_id"),
+        Index(None, "loaded_at"),
     )
 
     punch_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -176,6 +177,36 @@ class AfdPunch(Base):
     file_id: Mapped[int | None] = _file_id()
     line_number: Mapped[int | None] = mapped_column(Integer)
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class PunchAdjustment(Base):
+    """Punches added (web clock, HR inclusion) or disregarded by HR; originals are never changed."""
+
+    __tablename__ = "punch_adjustments"
+    __table_args__ = (
+        CheckConstraint("action in ('register', 'include', 'disregard')", name="action"),
+        CheckConstraint("action = 'disregard' or punched_at is not null", name="punch_time"),
+        CheckConstraint("action <> 'disregard' or punch_id is not null", name="disregarded_punch"),
+        CheckConstraint(
+            "action = 'register' or length(trim(coalesce(reason, ''))) > 0", name="reason_required"
+        ),
+        Index(None, "employee_id", "created_at"),
+        Index(None, "created_at"),
+    )
+
+    adjustment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    employee_id: Mapped[str] = mapped_column(Text, nullable=False)
+    action: Mapped[str] = mapped_column(Text, nullable=False)
+    # register/include: the id of the new punch (same sequence as AFD punches); disregard: the target
+    punch_id: Mapped[int | None] = mapped_column(
+        BigInteger, server_default=text("nextval(pg_get_serial_sequence('raw.afd_punches', 'punch_id'))")
+    )
+    punched_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("current_user"))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
 
 
 class AfdRecord(Base):

@@ -171,33 +171,31 @@ def _refresh(settings: Settings, full_refresh: bool = False) -> None:
 
 
 def _print_summary(summary: LoadSummary) -> None:
+    fields = ["lines", "loaded", "updated", "unchanged", "duplicates", "other_records", "quarantined"]
+    if not any(item.other_records for item in summary.files):
+        fields.remove("other_records")
     table = Table(title="Load summary")
-    for column in ("file", "lines", "loaded", "updated", "unchanged", "duplicates", "quarantined", "reasons"):
-        table.add_column(column, justify="right" if column not in ("file", "reasons") else "left")
+    table.add_column("file")
+    for name in fields:
+        table.add_column(name.replace("_", " "), justify="right")
+    table.add_column("reasons")
     for item in summary.files:
         if item.already_loaded:
-            table.add_row(
-                Path(item.file_name).name, "-", "-", "-", "-", "-", "-", "already loaded (same content)"
-            )
+            table.add_row(Path(item.file_name).name, *["-"] * len(fields), "already loaded (same content)")
             continue
         table.add_row(
-            Path(item.file_name).name,
-            str(item.lines),
-            str(item.loaded),
-            str(item.updated),
-            str(item.unchanged),
-            str(item.duplicates),
-            str(item.quarantined),
-            item.first_reasons(),
+            Path(item.file_name).name, *(str(getattr(item, name)) for name in fields), item.first_reasons()
         )
     console.print(table)
-    for item in summary.files:
-        log.info(
+    for item in summary.files:  # the table above is the plain log; JSON mode adds one line per file
+        log.log(
+            20 if _state.get("json_logs") else 10,
             "loaded file",
             extra={
                 "file": item.file_name,
                 "loaded": item.loaded,
                 "updated": item.updated,
+                "duplicates": item.duplicates,
                 "quarantined": item.quarantined,
                 "already_loaded": item.already_loaded,
             },

@@ -136,8 +136,7 @@ def load_afd(conn: psycopg.Connection, path: Path, time_zone: str = DEFAULT_TIME
         ).format(columns=sql.SQL(", ").join(map(sql.Identifier, RECORD_COLUMNS)))
     )
     _register_employees(conn)
-    summary.updated = 0
-    summary.unchanged = len(other)
+    summary.other_records = len(other)
     _quarantine(conn, file_id, path.name, rejected, "rejected")
     _quarantine(conn, file_id, path.name, notices, "notice")
     summary.quarantined = len(rejected)

@@ -16,13 +16,15 @@ class FileSummary:
     updated: int = 0  # rows whose values changed
     unchanged: int = 0  # rows already present with the same values
     duplicates: int = 0  # repeated records (same key, same values)
+    other_records: int = 0  # AFD records that are not punches (header, type 2/4/5/6, trailer, signature)
     quarantined: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
 
     @property
     def readable(self) -> bool:
         """False when not a single record of the file could be used."""
-        return self.already_loaded or self.loaded + self.updated + self.unchanged + self.duplicates > 0
+        used = self.loaded + self.updated + self.unchanged + self.duplicates + self.other_records
+        return self.already_loaded or used > 0
 
     def first_reasons(self, limit: int = 3) -> str:
         return "; ".join(f"{reason} ({count})" for reason, count in self.reasons.most_common(limit))

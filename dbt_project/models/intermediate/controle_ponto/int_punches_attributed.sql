@@ -1,5 +1,6 @@
--- Punches with the employee they belong to (by PIS or CPF). 1510 wall-clock times are re-anchored
--- in the employee's zone; unknown identities keep a null employee_id (listed as anomalies).
+-- Every punch with its employee: AFD punches attributed by PIS or CPF (1510 wall-clock times
+-- re-anchored in the employee's zone; unknown identities keep a null employee_id) and punches added
+-- by the web clock or by HR. Disregarded punches stay, flagged, with the reason.
 with
 
 punches as (
@@ -14,10 +15,36 @@ employees as (
 
 ),
 
-attributed as (
+adjustments as (
+
+    select * from {{ ref('stg_ponto__punch_adjustments') }}
+
+),
+
+disregards as (
+
+    select distinct on (punch_id)
+        punch_id,
+        reason,
+        created_at
+
+    from adjustments
+    where action = 'disregard'
+    order by punch_id, created_at desc
+
+),
+
+afd as (
 
     select
         punches.punch_id,
+        coalesce(by_pis.employee_id, by_cpf.employee_id) as employee_id,
+        case
+            when punches.local_punched_at is not null
+                and coalesce(by_pis.timezone, by_cpf.timezone) is not null
+                then punches.local_punched_at at time zone coalesce(by_pis.timezone, by_cpf.timezone)
+            else punches.punched_at
+        end as punched_at,
         punches.source,
         punches.rep_number,
         punches.nsr,
@@ -26,11 +53,7 @@ attributed as (
         punches.crc_status,
         punches.file_id,
         punches.line_number,
-        punches.loaded_at,
-        punches.local_punched_at,
-        punches.punched_at as loaded_punched_at,
-        coalesce(by_pis.employee_id, by_cpf.employee_id) as employee_id,
-        coalesce(by_pis.timezone, by_cpf.timezone, punches.load_time_zone) as employee_time_zone
+        punches.loaded_at
 
     from punches
     left join employees as by_pis
@@ -42,28 +65,63 @@ attributed as (
 
 ),
 
-final as (
+added as (
 
     select
         punch_id,
         employee_id,
-        case
-            when local_punched_at is not null and employee_time_zone is not null
-                then local_punched_at at time zone employee_time_zone
-            else loaded_punched_at
-        end as punched_at,
-        employee_time_zone,
-        source,
-        rep_number,
-        nsr,
-        identifier_kind,
-        identifier,
-        crc_status,
-        file_id,
-        line_number,
-        loaded_at
+        punched_at,
+        case when action = 'register' then 'web' else 'hr' end as source,
+        null::text as rep_number,
+        null::bigint as nsr,
+        null::text as identifier_kind,
+        null::text as identifier,
+        'absent' as crc_status,
+        null::bigint as file_id,
+        null::integer as line_number,
+        created_at as loaded_at,
+        action,
+        reason
 
-    from attributed
+    from adjustments
+    where action in ('register', 'include')
+
+),
+
+unioned as (
+
+    select afd.*, 'afd' as action, null::text as reason from afd
+    union all
+    select * from added
+
+),
+
+final as (
+
+    select
+        unioned.punch_id,
+        unioned.employee_id,
+        unioned.punched_at,
+        unioned.source,
+        unioned.rep_number,
+        unioned.nsr,
+        unioned.identifier_kind,
+        unioned.identifier,
+        unioned.crc_status,
+        unioned.file_id,
+        unioned.line_number,
+        disregards.punch_id is not null as is_disregarded,
+        case
+            when disregards.punch_id is not null then 'disregarded'
+            when unioned.action = 'include' then 'included'
+            else 'kept'
+        end as adjustment_status,
+        coalesce(disregards.reason, unioned.reason) as adjustment_reason,
+        greatest(unioned.loaded_at, disregards.created_at) as changed_at
+
+    from unioned
+    left join disregards
+        on unioned.punch_id = disregards.punch_id
 
 )
 

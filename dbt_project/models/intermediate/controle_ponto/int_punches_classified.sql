@@ -1,35 +1,109 @@
 {{ config(
-    materialized='table',
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='punch_id',
+    on_schema_change='fail',
     pre_hook=["set local enable_hashjoin = off", "set local enable_mergejoin = off"],
-    indexes=[{'columns': ['employee_id', 'jornada_number']}, {'columns': ['punch_id'], 'unique': True}],
+    indexes=[
+        {'columns': ['punch_id'], 'unique': True},
+        {'columns': ['employee_id', 'sequence_number']},
+        {'columns': ['employee_id', 'jornada_number']},
+        {'columns': ['classified_at']},
+    ],
+    post_hook=["{{ delete_stale_rows('classified_at', 'sequence_number') }}"],
 ) }}
 -- Walk each employee's punches in order (all employees advance together, one punch per step):
 -- 1. a punch within 2 minutes of the previous KEPT punch is a duplicate (kept as such, never deleted);
 -- 2. a kept punch opens a new jornada when the open one has an even number of punches and the gap is
 --    at least even_gap_minutes, or whatever the count when the gap is at least 16 h.
--- The index on (employee_id, sequence_number) makes each step a lookup (hash joins are turned off).
+-- Each step is an index lookup on (employee_id, sequence_number); hash and merge joins are turned off
+-- for this statement so the planner cannot scan the whole table at every step.
+-- Incremental: the walk restarts, per employee, from the state saved at the punch just before the
+-- first punch (re)numbered since the last build.
 with recursive
 
-sequenced as (
+sequenced as not materialized (
 
     select * from {{ ref('int_punches_sequenced') }}
 
 ),
 
-walk as (
+{% if is_incremental() %}
+restarts as (
 
+    select
+        employee_id,
+        min(sequence_number) as restart_at
+
+    from sequenced
+    where sequenced_at > {{ watermark('classified_at') }}
+    group by employee_id
+
+),
+
+starts as (
+
+    -- the saved state just before the restart …
+    select
+        saved.employee_id,
+        saved.sequence_number,
+        saved.punch_id,
+        saved.punched_at,
+        saved.is_duplicate,
+        saved.last_kept_at,
+        saved.jornada_number,
+        saved.open_punch_count,
+        true as is_saved_state
+
+    from restarts
+    inner join {{ this }} as saved
+        on restarts.employee_id = saved.employee_id
+        and saved.sequence_number = restarts.restart_at - 1
+
+    union all
+
+    -- … or the first punch, for employees walked from the beginning
     select
         sequenced.employee_id,
         sequenced.sequence_number,
         sequenced.punch_id,
         sequenced.punched_at,
+        false,
+        sequenced.punched_at,
+        1,
+        1,
+        false
+
+    from restarts
+    inner join sequenced
+        on restarts.employee_id = sequenced.employee_id
+        and sequenced.sequence_number = 1
+    where restarts.restart_at = 1
+
+),
+{% else %}
+starts as (
+
+    select
+        employee_id,
+        sequence_number,
+        punch_id,
+        punched_at,
         false as is_duplicate,
-        sequenced.punched_at as last_kept_at,
+        punched_at as last_kept_at,
         1 as jornada_number,
-        1 as open_punch_count
+        1 as open_punch_count,
+        false as is_saved_state
 
     from sequenced
-    where sequenced.sequence_number = 1
+    where sequence_number = 1
+
+),
+{% endif %}
+
+walk as (
+
+    select * from starts
 
     union all
 
@@ -45,7 +119,8 @@ walk as (
             when step.is_duplicate then walk.open_punch_count
             when step.opens_jornada then 1
             else walk.open_punch_count + 1
-        end
+        end,
+        false
 
     from walk
     inner join sequenced as following
@@ -74,9 +149,13 @@ final as (
         sequence_number,
         punched_at,
         is_duplicate,
-        jornada_number
+        jornada_number,
+        last_kept_at,
+        open_punch_count,
+        {{ run_started_at_literal() }} as classified_at
 
     from walk
+    where not is_saved_state
 
 )
 

@@ -1,5 +1,16 @@
-{{ config(indexes=[{'columns': ['punch_id'], 'unique': True}, {'columns': ['employee_id', 'punched_at']}]) }}
--- Every attributed punch with its status: kept, or duplicate (disregarded by rule, never deleted).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='punch_id',
+    on_schema_change='fail',
+    indexes=[
+        {'columns': ['punch_id'], 'unique': True},
+        {'columns': ['employee_id', 'punched_at']},
+        {'columns': ['computed_at']},
+    ],
+) }}
+-- Every attributed punch with its status: kept, duplicate (disregarded by the 2-minute rule, never
+-- deleted), included by HR, or disregarded by HR (with the reason). Incremental on punch_id.
 with
 
 attributed as (
@@ -15,6 +26,16 @@ classified as (
 
 ),
 
+{% if is_incremental() %}
+touched as (
+
+    select punch_id from classified where classified_at > {{ watermark('computed_at') }}
+    union
+    select punch_id from attributed where is_disregarded and changed_at > {{ watermark('computed_at') }}
+
+),
+{% endif %}
+
 final as (
 
     select
@@ -24,19 +45,29 @@ final as (
         attributed.source,
         attributed.rep_number,
         attributed.nsr,
-        case when classified.is_duplicate then 'duplicate' else 'kept' end as status,
         case
+            when attributed.is_disregarded then 'disregarded'
+            when classified.is_duplicate then 'duplicate'
+            else attributed.adjustment_status
+        end as status,
+        case
+            when attributed.is_disregarded then attributed.adjustment_reason
             when classified.is_duplicate
                 then 'within {{ var("ponto_duplicate_window_minutes") }} minutes of the previous kept punch'
+            else attributed.adjustment_reason
         end as reason,
         classified.jornada_number,
         attributed.crc_status,
         attributed.file_id,
-        attributed.line_number
+        attributed.line_number,
+        {{ run_started_at_literal() }} as computed_at
 
     from attributed
-    inner join classified
+    left join classified
         on attributed.punch_id = classified.punch_id
+    {% if is_incremental() %}
+    where attributed.punch_id in (select touched.punch_id from touched)
+    {% endif %}
 
 )
 

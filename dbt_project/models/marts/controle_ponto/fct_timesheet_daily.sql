@@ -1,21 +1,58 @@
-{{ config(indexes=[
-    {'columns': ['employee_id', 'work_date']},
-    {'columns': ['work_date']},
-]) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['employee_id', 'jornada_number'],
+    on_schema_change='fail',
+    indexes=[
+        {'columns': ['employee_id', 'jornada_number'], 'unique': True},
+        {'columns': ['employee_id', 'work_date']},
+        {'columns': ['work_date']},
+        {'columns': ['computed_at']},
+    ],
+    post_hook=["{{ delete_stale_rows('computed_at', 'jornada_number') }}"],
+) }}
 -- One row per jornada (a work day; overnight shifts stay in the row of their first punch's date),
 -- with every CLT rule of design doc §4: pairing, pre-noted break, night minutes with the reduced hour
 -- and Súmula 60 II, expected time, tolerance, overtime 50/100, limits, breaks and rest.
+-- Incremental: only the jornadas from the first one touched since the last build are recomputed
+-- (with the jornada before them, for the rest between jornadas). Schedule or holiday changes need
+-- `bi-dash refresh --full-refresh`.
 {%- set punch_tolerance = var('ponto_punch_tolerance_minutes') %}
 {%- set day_tolerance = var('ponto_day_tolerance_minutes') %}
 
 with
 
+{% if is_incremental() %}
+recomputed_from as (
+
+    select
+        employee_id,
+        min(jornada_number) as jornada_number
+
+    from {{ ref('int_punches_classified') }}
+    where classified_at > {{ watermark('computed_at') }}
+    group by employee_id
+
+),
+
+classified as (
+
+    select classified.*
+    from {{ ref('int_punches_classified') }} as classified
+    inner join recomputed_from
+        on classified.employee_id = recomputed_from.employee_id
+        and classified.jornada_number >= recomputed_from.jornada_number - 1
+    where not classified.is_duplicate
+
+),
+{% else %}
 classified as (
 
     select * from {{ ref('int_punches_classified') }}
     where not is_duplicate
 
 ),
+{% endif %}
 
 employees as (
 
@@ -350,9 +387,17 @@ final as (
         round(greatest({{ var('ponto_min_rest_minutes') }} - coalesce(rest_minutes, {{ var('ponto_min_rest_minutes') }}), 0), 2)
             as rest_shortfall_minutes,
         coalesce(balance_minutes > 120, false) as has_overtime_over_limit,
-        is_holiday
+        is_holiday,
+        {{ run_started_at_literal() }} as computed_at
 
     from balanced
+    {% if is_incremental() %}
+    where exists (
+        select from recomputed_from
+        where recomputed_from.employee_id = balanced.employee_id
+            and balanced.jornada_number >= recomputed_from.jornada_number
+    )
+    {% endif %}
 
 )
 

@@ -1,0 +1,98 @@
+"""controle_ponto at scale: AFD ingest rate and the refresh after one new day vs the full build
+(real CLI, embedded PostgreSQL).
+
+    .venv/bin/python bench/bench_controle_ponto.py --employees 2000 --days 365
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BI_DASH = str(Path(sys.executable).parent / "bi-dash")
+
+
+def run(env: dict[str, str], *args: str) -> float:
+    started = time.perf_counter()
+    result = subprocess.run([BI_DASH, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"bi-dash {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def main() -> None:
+    from orchestration.generate.afd import generate_afd
+    from orchestration.generate.ponto import make_employees
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--employees", type=int, default=200)
+    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="bench-ponto-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BI_DASH_", "DAGSTER_", "DBT_"))}
+    env.pop("DATABASE_URL", None)
+    env["BI_DASH_HOME"] = str(home)
+    figures: dict[str, float | int] = {"employees": args.employees, "days": args.days}
+    start = dt.date(2025, 1, 1)
+    try:
+        data = home / "ponto"
+        figures["generate_seconds"] = round(
+            run(
+                env,
+                "generate",
+                "ponto",
+                "--employees",
+                str(args.employees),
+                "--days",
+                str(args.days),
+                "--seed",
+                "1",
+                "--out",
+                str(data),
+            ),
+            1,
+        )
+        afd_files = sorted(str(p) for p in (data / "afd").glob("*.txt"))
+        punches = sum(sum(1 for line in open(p, "rb") if line[9:10] == b"3") for p in afd_files)
+        run(env, "migrate")
+        run(env, "ingest", "employees", str(data / "employees.csv"))
+        run(env, "ingest", "schedules", str(data / "schedules.csv"))
+        ingest = run(env, "ingest", "afd", *afd_files)
+        figures.update(
+            punches=punches,
+            ingest_seconds=round(ingest, 1),
+            ingest_punches_per_second=round(punches / ingest),
+        )
+        figures["full_refresh_seconds"] = round(run(env, "refresh"), 1)
+        # one more working day for everyone (a Tuesday, not a holiday)
+        next_day = start + dt.timedelta(days=args.days)
+        while next_day.isoweekday() in (6, 7) or (next_day.month, next_day.day) in ((1, 1), (12, 25)):
+            next_day += dt.timedelta(days=1)
+        generate_afd(home / "next-day", make_employees(args.employees, 1), next_day, 1, seed=99)
+        new_files = sorted(str(p) for p in (home / "next-day").glob("*.txt"))
+        run(env, "ingest", "afd", *new_files)
+        figures["refresh_after_one_new_day_seconds"] = round(run(env, "refresh"), 1)
+        figures["noop_refresh_seconds"] = round(run(env, "refresh"), 1)
+        figures["one_day_vs_full_ratio"] = round(
+            figures["refresh_after_one_new_day_seconds"] / figures["full_refresh_seconds"], 2
+        )
+    finally:
+        run(env, "down")
+        if not args.keep:
+            subprocess.run(["rm", "-rf", str(home)], check=False)
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
