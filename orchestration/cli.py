@@ -395,6 +395,24 @@ def refresh(
     _refresh(settings, full_refresh)
 
 
+@app.command()
+@guarded
+def token(
+    role: Annotated[str, typer.Option(help="anon, analyst, hr, manager or employee.")],
+    employee_id: Annotated[str | None, typer.Option(help="Required for manager and employee.")] = None,
+    ttl: Annotated[str, typer.Option(help="Lifetime, e.g. 15m, 1h, 7d.")] = "1h",
+    subject: Annotated[str | None, typer.Option(help="sub claim (who the token is for).")] = None,
+) -> None:
+    """Print a signed API token (HS256) for development and scripts."""
+    from orchestration.tokens import mint_token, parse_ttl
+
+    settings = _settings()
+    settings.ensure_dirs()
+    print(
+        mint_token(settings.secrets["jwt"], role, settings.jwt_audience, parse_ttl(ttl), employee_id, subject)
+    )
+
+
 # --- ingestion -----------------------------------------------------------------------------------
 @ingest_app.command("olist")
 @guarded

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     db_max_rows: int = Field(default=1000, ge=1, description="PostgREST db-max-rows.")
     postgrest_bin: str | None = Field(default=None, description="Path of the postgrest binary.")
 
+    jwt_secret: str | None = Field(default=None, min_length=32, description="HS256 secret; unset: generated.")
+    jwt_audience: str = Field(default="bi-dash", description="Required `aud` claim of API tokens.")
+    cors_origins: str = Field(
+        default="http://127.0.0.1:8080,http://localhost:8080",
+        description="Comma-separated origins allowed to call the API from a browser.",
+    )
     authenticator_password: str | None = Field(default=None, description="Unset: generated into home.")
     transformer_password: str | None = Field(default=None, description="Unset: generated into home.")
 
@@ -118,11 +124,12 @@ class Settings(BaseSettings):
         return {
             "authenticator": self.authenticator_password or stored["authenticator"],
             "transformer": self.transformer_password or stored["transformer"],
+            "jwt": self.jwt_secret or stored["jwt"],
         }
 
 
 def _load_or_create_secrets(path: Path) -> dict[str, str]:
-    wanted = ("authenticator", "transformer")
+    wanted = ("authenticator", "transformer", "jwt")
     values: dict[str, str] = {}
     if path.exists():
         for line in path.read_text().splitlines():
@@ -131,8 +138,8 @@ def _load_or_create_secrets(path: Path) -> dict[str, str]:
                 values[key.strip()] = value.strip()
     missing = [name for name in wanted if name not in values]
     if missing:
-        for name in missing:
-            values[name] = secrets.token_urlsafe(24)
+        for name in missing:  # 48 random bytes for the JWT secret (PostgREST wants >= 32 characters)
+            values[name] = secrets.token_urlsafe(48 if name == "jwt" else 24)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600, exist_ok=True)
         path.chmod(0o600)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,7 +129,40 @@ def platform(server: ConnectionInfo, settings: Settings) -> Iterator[Platform]:
         processes.stop(service, settings)
 
 
+def token_for(settings: Settings, role: str, employee_id: str | None = None, ttl: str = "1h") -> str:
+    from orchestration.tokens import mint_token, parse_ttl
+
+    return mint_token(settings.secrets["jwt"], role, settings.jwt_audience, parse_ttl(ttl), employee_id)
+
+
+ApiAs = Callable[..., httpx.Client]
+
+
 @pytest.fixture
-def api(platform: Platform) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=platform.api_url, timeout=10) as client:
-        yield client
+def api_as(platform: Platform) -> Iterator[ApiAs]:
+    """``api_as("hr")``, ``api_as("employee", "E1")``, ``api_as(None)`` (no token): real HTTP clients."""
+    clients: list[httpx.Client] = []
+
+    def make(role: str | None, employee_id: str | None = None) -> httpx.Client:
+        headers = (
+            {"Authorization": f"Bearer {token_for(platform.settings, role, employee_id)}"} if role else {}
+        )
+        client = httpx.Client(base_url=platform.api_url, timeout=10, headers=headers)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def api(api_as: ApiAs) -> httpx.Client:
+    """An analyst: every customer_360 resource."""
+    return api_as("analyst")
+
+
+@pytest.fixture
+def hr_api(api_as: ApiAs) -> httpx.Client:
+    """HR: every controle_ponto resource."""
+    return api_as("hr")

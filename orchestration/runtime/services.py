@@ -32,7 +32,7 @@ def find_postgrest(settings: Settings) -> Path:
 
 
 def postgrest_config(settings: Settings) -> str:
-    """PostgREST configuration (no secrets: the connection string comes through PGRST_DB_URI)."""
+    """PostgREST configuration (no secrets: connection string and JWT secret come from the environment)."""
     lines = {
         "db-schemas": '"api"',
         "db-anon-role": '"anon"',
@@ -47,6 +47,9 @@ def postgrest_config(settings: Settings) -> str:
         "admin-server-port": str(settings.api_admin_port),
         "openapi-mode": '"follow-privileges"',
         "log-level": '"warn"',
+        "jwt-aud": f'"{settings.jwt_audience}"',
+        "db-pre-request": '"auth.check_request"',
+        "server-cors-allowed-origins": f'"{settings.cors_origins}"',
     }
     return "".join(f"{key} = {value}\n" for key, value in lines.items())
 
@@ -59,7 +62,7 @@ def postgrest_service(settings: Settings, admin: ConnectionInfo) -> Service:
         name="postgrest",
         command=[str(find_postgrest(settings)), str(config_path)],
         health=lambda: is_healthy(f"http://{settings.bind_host}:{settings.api_admin_port}/ready"),
-        env={"PGRST_DB_URI": authenticator.url()},
+        env={"PGRST_DB_URI": authenticator.url(), "PGRST_JWT_SECRET": settings.secrets["jwt"]},
     )
 
 

@@ -7,13 +7,15 @@ from postgrest import SyncPostgrestClient
 from api_contracts.models import RESOURCES
 from orchestration.runtime.database import restart_embedded_database
 from orchestration.runtime.processes import is_healthy, wait_until
-from tests.conftest import Platform
+from tests.conftest import ApiAs, Platform, token_for
 
 pytestmark = pytest.mark.api
 
 
 def test_postgrest_client_reads_real_rows_of_both_domains(platform: Platform) -> None:
-    with SyncPostgrestClient(platform.api_url, schema="api") as client:
+    analyst = {"Authorization": f"Bearer {token_for(platform.settings, 'analyst')}"}
+    hr = {"Authorization": f"Bearer {token_for(platform.settings, 'hr')}"}
+    with SyncPostgrestClient(platform.api_url, schema="api", headers=analyst) as client:
         customer = (
             client.from_("customers")
             .select(
@@ -24,6 +26,7 @@ def test_postgrest_client_reads_real_rows_of_both_domains(platform: Platform) ->
             .execute()
             .data
         )
+    with SyncPostgrestClient(platform.api_url, schema="api", headers=hr) as client:
         employees = (
             client.from_("employees").select("employee_id,manager_id").order("employee_id").execute().data
         )
@@ -49,10 +52,9 @@ def test_postgrest_client_reads_real_rows_of_both_domains(platform: Platform) ->
     ]
 
 
-def test_openapi_document_lists_the_api_resources_and_nothing_private(api: httpx.Client) -> None:
-    document = api.get("/").json()
-    paths = set(document["paths"])
-    assert {"/customers", "/employees"} <= paths
+def test_openapi_document_lists_the_api_resources_and_nothing_private(api_as: ApiAs) -> None:
+    paths = set(api_as("analyst").get("/").json()["paths"]) | set(api_as("hr").get("/").json()["paths"])
+    assert {f"/{resource}" for resource in RESOURCES} <= paths
     assert not any(path.startswith(("/stg_", "/dim_", "/olist_", "/int_")) for path in paths)
 
 

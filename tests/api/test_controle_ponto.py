@@ -5,7 +5,7 @@ import httpx
 import pytest
 
 from api_contracts import BiDashClient
-from tests.conftest import Platform
+from tests.conftest import Platform, token_for
 
 pytestmark = pytest.mark.api
 COLUMNS = (
@@ -24,8 +24,8 @@ def _days(api: httpx.Client, employee_id: str) -> dict[str, dict]:
     return {row.pop("work_date"): row for row in response.json()}
 
 
-def test_tolerance_examples_e1_incomplete_e3_and_prenoted_break_e8(api: httpx.Client) -> None:
-    days = _days(api, "E1")
+def test_tolerance_examples_e1_incomplete_e3_and_prenoted_break_e8(hr_api: httpx.Client) -> None:
+    days = _days(hr_api, "E1")
     e1a, e1b, e1c, e3, e8 = (
         days[d] for d in ("2024-03-04", "2024-03-05", "2024-03-06", "2024-03-07", "2024-03-08")
     )
@@ -47,8 +47,8 @@ def test_tolerance_examples_e1_incomplete_e3_and_prenoted_break_e8(api: httpx.Cl
     )
 
 
-def test_night_shift_e2_stays_one_row_with_the_reduced_hour(api: httpx.Client) -> None:
-    assert _days(api, "E2") == {
+def test_night_shift_e2_stays_one_row_with_the_reduced_hour(hr_api: httpx.Client) -> None:
+    assert _days(hr_api, "E2") == {
         "2024-03-05": {
             "punch_count": 4,
             "worked_minutes": 420,
@@ -69,8 +69,8 @@ def test_night_shift_e2_stays_one_row_with_the_reduced_hour(api: httpx.Client) -
     }
 
 
-def test_e5_night_minutes_short_break_and_rest_between_jornadas(api: httpx.Client) -> None:
-    days = _days(api, "M1")
+def test_e5_night_minutes_short_break_and_rest_between_jornadas(hr_api: httpx.Client) -> None:
+    days = _days(hr_api, "M1")
     monday, tuesday = days["2024-03-04"], days["2024-03-05"]
     assert (monday["worked_minutes"], monday["night_minutes"], monday["legal_worked_minutes"]) == (
         570,
@@ -82,17 +82,17 @@ def test_e5_night_minutes_short_break_and_rest_between_jornadas(api: httpx.Clien
     assert (tuesday["has_rest_violation"], tuesday["rest_shortfall_minutes"]) == (True, 120)
 
 
-def test_punches_keep_duplicates_with_a_reason(api: httpx.Client) -> None:
-    rows = api.get("/punches", params={"employee_id": "eq.E1", "status": "eq.duplicate"}).json()
+def test_punches_keep_duplicates_with_a_reason(hr_api: httpx.Client) -> None:
+    rows = hr_api.get("/punches", params={"employee_id": "eq.E1", "status": "eq.duplicate"}).json()
     assert len(rows) == 1
     assert rows[0]["punched_at"] == "2024-03-06T10:53:00+00:00"
     assert rows[0]["reason"] == "within 2 minutes of the previous kept punch"
-    all_punches = api.get("/punches", params={"employee_id": "eq.E1", "select": "status"}).json()
+    all_punches = hr_api.get("/punches", params={"employee_id": "eq.E1", "select": "status"}).json()
     assert len(all_punches) == 18  # 4 + 4 + 5 + 3 + 2 in the file, none lost
 
 
 def test_monthly_totals_and_hour_bank(platform: Platform) -> None:
-    with BiDashClient(platform.api_url) as client:
+    with BiDashClient(platform.api_url, token=token_for(platform.settings, "hr")) as client:
         [march] = client.timesheet_monthly.list(filters={"employee_id": "E1"})
     # balances 0 + 15 + 8 + (E3 incomplete: none) + 0
     assert (str(march.month), march.balance_minutes, march.hour_bank_balance_minutes) == (
@@ -103,8 +103,8 @@ def test_monthly_totals_and_hour_bank(platform: Platform) -> None:
     assert (march.jornadas_count, march.incomplete_days, march.overtime_50_minutes) == (5, 1, 23)
 
 
-def test_anomalies_list_incomplete_days_violations_and_unregistered_people(api: httpx.Client) -> None:
-    kinds = {(row["kind"], row["employee_id"]) for row in api.get("/punch_anomalies").json()}
+def test_anomalies_list_incomplete_days_violations_and_unregistered_people(hr_api: httpx.Client) -> None:
+    kinds = {(row["kind"], row["employee_id"]) for row in hr_api.get("/punch_anomalies").json()}
     assert ("incomplete_day", "E1") in kinds
     assert ("break_violation", "M1") in kinds
     assert ("rest_violation", "M1") in kinds

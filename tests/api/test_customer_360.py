@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from api_contracts import BiDashClient
-from tests.conftest import Platform
+from tests.conftest import Platform, token_for
 
 pytestmark = pytest.mark.api
 
@@ -191,7 +191,7 @@ def test_segments_and_states(api: httpx.Client) -> None:
 
 
 def test_dashboard_pages_customers_filtered_and_sorted(platform: Platform) -> None:
-    with BiDashClient(platform.api_url) as client:
+    with BiDashClient(platform.api_url, token=token_for(platform.settings, "analyst")) as client:
         page = client.customers.list(order="total_spent", descending=True, limit=2)
         assert [c.customer_unique_id for c in page] == ["u1", "u2"]
         second = client.customers.list(order="total_spent", descending=True, limit=2, offset=2)

@@ -1,0 +1,102 @@
+"""The dbt project as a whole: every declared unit test runs (none silently skipped) and passes, and an
+incremental refresh gives exactly what a full rebuild gives."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import psycopg
+import pytest
+import yaml
+
+from orchestration.generate import afd as build
+from orchestration.pipeline import dbt_command
+from tests.conftest import DATA, Platform
+from tests.e2e.cli import Cli
+
+pytestmark = pytest.mark.dbt
+DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+def _declared_unit_tests() -> set[str]:
+    names = set()
+    for path in DBT_PROJECT.rglob("*.yml"):
+        document = yaml.safe_load(path.read_text()) or {}
+        names.update(test["name"] for test in document.get("unit_tests", []))
+    return names
+
+
+def test_every_declared_unit_test_runs_and_passes(platform: Platform) -> None:
+    declared = _declared_unit_tests()
+    assert len(declared) >= 10
+    dbt_command(platform.settings, "test", "--select", "test_type:unit")
+    results = json.loads((platform.settings.dbt_target_dir / "run_results.json").read_text())["results"]
+    ran = {result["unique_id"].split(".")[-1]: result["status"] for result in results}
+    assert set(ran) == declared
+    assert set(ran.values()) == {"pass"}
+
+
+DAILY = (
+    "employee_id, jornada_number, work_date, punch_count, worked_minutes, night_minutes, balance_minutes, "
+    "overtime_50_minutes, deficit_minutes, is_incomplete, has_break_violation, has_rest_violation, "
+    "rest_shortfall_minutes"
+)
+
+
+def _rows(conn: psycopg.Connection, query: str) -> list[tuple]:
+    return sorted(conn.execute(query).fetchall(), key=repr)
+
+
+def test_incremental_refresh_equals_a_full_rebuild(tmp_path: Path) -> None:
+    cli = Cli(home=tmp_path / "home")
+    try:
+        assert cli.run("migrate").returncode == 0
+        for args in (
+            ("ingest", "employees", str(DATA / "ponto" / "employees.csv")),
+            ("ingest", "schedules", str(DATA / "ponto" / "schedules.csv")),
+            ("ingest", "afd", *map(str, sorted((DATA / "afd").glob("*.txt")))),
+            ("refresh",),
+        ):
+            result = cli.run(*args)
+            assert result.returncode == 0, result.stderr
+        url = f"postgresql://postgres@/bi_dash?host={cli.home / 'pg'}"
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "insert into raw.punch_adjustments (employee_id, action, punched_at, reason) "
+                "values ('E1', 'include', '2024-03-07 20:00+00', 'forgot to punch out')"
+            )
+            conn.execute(
+                "insert into raw.punch_adjustments (employee_id, action, punch_id, reason) "
+                "select 'M1', 'disregard', punch_id, 'pressed by mistake' from marts.fct_punches "
+                "where employee_id = 'M1' and punched_at = '2024-03-04 20:30+00'"
+            )
+        day = tmp_path / "AFD_next_day.txt"
+        lines = [build.header_1510(0, "00004003300000001", dt.date(2024, 3, 11), dt.date(2024, 3, 11))]
+        lines += [
+            build.punch_1510(30 + i, dt.datetime(2024, 3, 11, h, m), "10987654321")
+            for i, (h, m) in enumerate([(8, 0), (12, 0), (13, 0), (17, 0)])
+        ]
+        day.write_text("".join(line + "\r\n" for line in lines), encoding="latin-1")
+        assert cli.run("ingest", "afd", str(day)).returncode == 0
+        assert cli.run("refresh").returncode == 0
+        with psycopg.connect(url) as conn:
+            incremental = _rows(conn, f"select {DAILY} from marts.fct_timesheet_daily")
+            punches = _rows(conn, "select punch_id, status, reason, jornada_number from marts.fct_punches")
+            statuses = dict(
+                conn.execute("select status, count(*) from marts.fct_punches group by 1").fetchall()
+            )
+        assert statuses["included"] == 1 and statuses["disregarded"] == 1
+        assert cli.run("refresh", "--full-refresh").returncode == 0
+        with psycopg.connect(url) as conn:
+            assert _rows(conn, f"select {DAILY} from marts.fct_timesheet_daily") == incremental
+            assert (
+                _rows(conn, "select punch_id, status, reason, jornada_number from marts.fct_punches")
+                == punches
+            )
+            e3_day = conn.execute(
+                "select is_incomplete, worked_minutes, balance_minutes from marts.fct_timesheet_daily "
+                "where employee_id = 'E1' and work_date = '2024-03-07'"
+            ).fetchone()
+        assert e3_day == (False, 480, 0)  # E3 completed by HR's inclusion of 17:00
+    finally:
+        cli.run("down")
