@@ -60,7 +60,8 @@ def _loaded_at() -> Mapped[dt.datetime]:
 
 
 def _file_id() -> Mapped[int | None]:
-    return mapped_column(BigInteger, ForeignKey(f"{RAW}.ingested_files.file_id"), nullable=True)
+    # indexed: the foreign key is followed when a file's rows are looked up or its bookkeeping removed
+    return mapped_column(BigInteger, ForeignKey(f"{RAW}.ingested_files.file_id"), nullable=True, index=True)
 
 
 # --- bookkeeping shared by every loader ------------------------------------------------------------
@@ -158,7 +159,6 @@ class AfdPunch(Base):
         CheckConstraint("identifier_kind in ('pis', 'cpf')", name="identifier_kind"),
         CheckConstraint("crc_status in ('ok', 'mismatch', 'absent')", name="crc_status"),
         Index(None, "identifier", "punched_at"),
-        Index(None, "file_id"),
         Index(None, "loaded_at"),
     )
 
@@ -213,10 +213,7 @@ class AfdRecord(Base):
     """Every other AFD record (header, company/employee changes, clock adjustments, events, trailer)."""
 
     __tablename__ = "afd_records"
-    __table_args__ = (
-        UniqueConstraint("rep_number", "nsr", "record_type", "file_id"),
-        Index(None, "file_id"),
-    )
+    __table_args__ = (UniqueConstraint("rep_number", "nsr", "record_type", "file_id"),)
 
     record_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     rep_number: Mapped[str] = mapped_column(Text, nullable=False)

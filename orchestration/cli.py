@@ -413,6 +413,34 @@ def token(
     )
 
 
+@app.command()
+@guarded
+def lint() -> None:
+    """Check the exposed schema (RLS, security_invoker, function grants, search_path, identifiers).
+    Exit code 1 when an error is found; warnings only report."""
+    from orchestration.lint import CHECKS
+    from orchestration.lint import lint as run_lint
+    from orchestration.runtime.database import start_database
+
+    settings = _settings()
+    admin = start_database(settings)
+    with admin.connect() as conn:
+        findings = run_lint(conn)
+    if not findings:
+        console.print(f"[green]✓[/] {len(CHECKS)} checks, no finding")
+        return
+    table = Table(title="bi-dash lint")
+    for column in ("level", "rule", "object", "detail"):
+        table.add_column(column)
+    for finding in findings:
+        color = "red" if finding.level == "error" else "yellow"
+        table.add_row(f"[{color}]{finding.level}[/]", finding.rule, finding.target, finding.detail)
+    console.print(table)
+    errors = sum(finding.level == "error" for finding in findings)
+    if errors:
+        raise PlatformError(f"{errors} lint error(s)")
+
+
 # --- ingestion -----------------------------------------------------------------------------------
 @ingest_app.command("olist")
 @guarded
