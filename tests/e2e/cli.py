@@ -38,6 +38,13 @@ class Cli:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.ports['API_PORT']}"
 
+    def token(self, role: str, employee_id: str | None = None) -> dict[str, str]:
+        """Authorization header with a token minted by `bi-dash token` (the home's own secret)."""
+        args = ["token", "--role", role] + (["--employee-id", employee_id] if employee_id else [])
+        result = self.run(*args)
+        assert result.returncode == 0, result.stderr
+        return {"Authorization": f"Bearer {result.stdout.strip()}"}
+
     def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [BI_DASH, *args],

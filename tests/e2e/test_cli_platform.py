@@ -45,12 +45,16 @@ def test_up_starts_every_component_and_prints_working_urls(cli: Cli, first_up) -
 
 
 def test_demo_data_of_both_domains_is_served(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
-    customers = httpx.get(cli.api_url + "/customers", params={"limit": 5}, timeout=10).json()
-    employees = httpx.get(cli.api_url + "/employees", params={"limit": 5}, timeout=10).json()
+    analyst, hr = cli.token("analyst"), cli.token("hr")
+    customers = httpx.get(cli.api_url + "/customers", params={"limit": 5}, headers=analyst, timeout=10).json()
+    employees = httpx.get(cli.api_url + "/employees", params={"limit": 5}, headers=hr, timeout=10).json()
     assert len(customers) == 5 and all(row["orders_count"] >= 1 for row in customers)
     assert len(employees) == 5 and all(row["employee_id"].startswith("E") for row in employees)
     counted = httpx.get(
-        cli.api_url + "/customers", headers={"Prefer": "count=exact"}, params={"limit": 1}, timeout=10
+        cli.api_url + "/customers",
+        headers={"Prefer": "count=exact", **analyst},
+        params={"limit": 1},
+        timeout=10,
     )
     assert counted.headers["Content-Range"].endswith("/2000")
 

@@ -48,9 +48,12 @@ def test_platform_runs_on_an_external_database(external_url: str, tmp_path: Path
         up = cli.run("up", "--detach", "--no-demo")
         assert up.returncode == 0, up.stderr
         rows = httpx.get(
-            cli.api_url + "/customers", params={"order": "customer_unique_id"}, timeout=10
+            cli.api_url + "/customers",
+            params={"order": "customer_unique_id"},
+            headers=cli.token("analyst"),
+            timeout=10,
         ).json()
-        assert [row["customer_unique_id"] for row in rows] == ["u1", "u2", "u3"]
+        assert [row["customer_unique_id"] for row in rows] == ["u1", "u2", "u3"], rows
         assert not (tmp_path / "pg").exists()  # no embedded server was created
     finally:
         down = cli.run("down")

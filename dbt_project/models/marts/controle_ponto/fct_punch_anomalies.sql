@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('dim_employees') }} (its row-level security policies read the team from it)
 -- Everything HR should look at: incomplete days, violations, duplicates, unknown identities,
 -- punches with a bad CRC and AFD lines that were quarantined or revealed file problems.
 with

@@ -9,6 +9,7 @@
         {'columns': ['computed_at']},
     ],
 ) }}
+-- depends_on: {{ ref('dim_employees') }} (its row-level security policies read the team from it)
 -- Every attributed punch with its status: kept, duplicate (disregarded by the 2-minute rule, never
 -- deleted), included by HR, or disregarded by HR (with the reason). Incremental on punch_id.
 with

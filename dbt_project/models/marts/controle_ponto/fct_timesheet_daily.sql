@@ -11,6 +11,7 @@
     ],
     post_hook=["{{ delete_stale_rows('computed_at', 'jornada_number') }}"],
 ) }}
+-- depends_on: {{ ref('dim_employees') }} (its row-level security policies read the team from it)
 -- One row per jornada (a work day; overnight shifts stay in the row of their first punch's date),
 -- with every CLT rule of design doc §4: pairing, pre-noted break, night minutes with the reduced hour
 -- and Súmula 60 II, expected time, tolerance, overtime 50/100, limits, breaks and rest.

@@ -1,4 +1,5 @@
 {{ config(indexes=[{'columns': ['employee_id', 'month'], 'unique': True}]) }}
+-- depends_on: {{ ref('dim_employees') }} (its row-level security policies read the team from it)
 -- Monthly totals per employee and the hour bank (balances carried across months).
 with
 
