@@ -9,25 +9,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-BI_DASH = str(Path(sys.executable).parent / "bi-dash")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def run(env: dict[str, str], *args: str) -> float:
-    started = time.perf_counter()
-    result = subprocess.run([BI_DASH, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"bi-dash {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return elapsed
+from bench._cli import fresh_home, run  # noqa: E402
 
 
 def main() -> None:
@@ -39,10 +27,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="bench-ponto-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BI_DASH_", "DAGSTER_", "DBT_"))}
-    env.pop("DATABASE_URL", None)
-    env["BI_DASH_HOME"] = str(home)
+    home, env = fresh_home("bench-ponto-")
     figures: dict[str, float | int] = {"employees": args.employees, "days": args.days}
     start = dt.date(2025, 1, 1)
     try:

@@ -7,24 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BI_DASH = str(Path(sys.executable).parent / "bi-dash")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def run(env: dict[str, str], *args: str) -> float:
-    started = time.perf_counter()
-    result = subprocess.run([BI_DASH, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"bi-dash {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return elapsed
+from bench._cli import fresh_home, run  # noqa: E402
 
 
 def count_rows(folder: Path) -> int:
@@ -42,10 +31,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="keep the temporary home")
     args = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="bench-c360-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BI_DASH_", "DAGSTER_", "DBT_"))}
-    env.pop("DATABASE_URL", None)
-    env["BI_DASH_HOME"] = str(home)
+    home, env = fresh_home("bench-c360-")
     figures: dict[str, float | int | str] = {"customers": args.customers}
     try:
         full, delta = home / "olist", home / "olist-delta"
