@@ -268,12 +268,25 @@ def up(
     docs_port: Annotated[int | None, typer.Option(help="Docs site port (default 8080).")] = None,
 ) -> None:
     """Start everything: database, migrations, demo data, refresh, docs, PostgREST, Dagster."""
-    from orchestration.pipeline import generate_docs
-    from orchestration.runtime import processes, services
-
     settings = _settings(
         api_port=api_port, api_admin_port=api_admin_port, dagster_port=dagster_port, docs_port=docs_port
     )
+    try:
+        admin = _bring_up(settings, demo)
+    except KeyboardInterrupt:
+        err.print("interrupted while starting: stopping what was started")
+        _down(settings)
+        raise typer.Exit(130) from None
+    _print_urls(settings, detach)
+    if detach:
+        return
+    _serve_until_stopped(settings, admin)
+
+
+def _bring_up(settings: Settings, demo: bool) -> ConnectionInfo:
+    from orchestration.pipeline import generate_docs
+    from orchestration.runtime import processes, services
+
     admin = _prepare(settings)
     _save_ports(settings)
     if demo and _is_empty(admin):
@@ -291,6 +304,10 @@ def up(
         for service in reversed(started):
             processes.stop(service, settings)
         raise
+    return admin
+
+
+def _print_urls(settings: Settings, detach: bool) -> None:
     table = Table(title="bi-dash is up")
     table.add_column("component")
     table.add_column("URL")
@@ -300,18 +317,26 @@ def up(
     console.print(f"State: {settings.home}   Logs: {settings.log_dir}")
     if detach:
         console.print("Running in the background; stop with [bold]bi-dash down[/].")
-        return
-    console.print("Press Ctrl-C to stop.")
+    else:
+        console.print("Press Ctrl-C to stop.")
+
+
+def _serve_until_stopped(settings: Settings, admin: ConnectionInfo) -> None:
+    from orchestration.runtime import processes
+
     stop_event = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop_event.set())
     services_list = _services(settings, admin)
+    crashed: list[str] = []
     while not stop_event.wait(2.0):
-        for service in services_list:
-            if processes.read_pid(service.pid_file(settings)) is None:
-                err.print(f"[yellow]warning:[/] {service.name} stopped; see {service.log_file(settings)}")
-                stop_event.set()
+        crashed = [s.name for s in services_list if processes.read_pid(s.pid_file(settings)) is None]
+        if crashed:
+            err.print(f"[yellow]warning:[/] {', '.join(crashed)} stopped; logs in {settings.log_dir}")
+            break
     _down(settings)
+    if crashed:
+        raise PlatformError(f"{', '.join(crashed)} stopped unexpectedly; the platform was shut down")
 
 
 def _down(settings: Settings) -> None:

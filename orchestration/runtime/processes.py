@@ -85,6 +85,13 @@ def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 
     return condition()
 
 
+def _default_signals() -> None:
+    """Children start with default SIGTERM/SIGINT handling whatever the parent had ignored (an in-process
+    Dagster run may have), so `stop` ends them at once instead of after the SIGKILL deadline."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(service: Service, settings: Settings, timeout: float = 60.0) -> int:
     """Start the service unless it already runs; wait until its health URL answers."""
     pid_file = service.pid_file(settings)
@@ -105,6 +112,7 @@ def start(service: Service, settings: Settings, timeout: float = 60.0) -> int:
             env=env,
             cwd=service.cwd,
             start_new_session=True,  # Ctrl-C in the terminal reaches the CLI, which stops us cleanly
+            preexec_fn=_default_signals,
         )
     pid_file.parent.mkdir(parents=True, exist_ok=True)
     pid_file.write_text(str(process.pid))

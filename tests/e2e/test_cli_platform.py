@@ -115,3 +115,54 @@ def test_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
     debug = cli.run("--debug", "migrate")
     assert "Traceback" in debug.stderr
+
+
+def test_foreground_up_stops_everything_on_ctrl_c(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+
+    from orchestration.runtime.processes import is_healthy, wait_until
+    from tests.e2e.cli import BI_DASH, ROOT
+
+    cli = Cli(home=tmp_path / "home")
+    out_path, err_path = tmp_path / "up.out", tmp_path / "up.err"
+    with out_path.open("w") as out, err_path.open("w") as err_file:
+        process = subprocess.Popen(
+            [BI_DASH, "up", "--no-demo"],
+            cwd=ROOT,
+            env=cli.env,
+            stdout=out,
+            stderr=err_file,
+            stdin=subprocess.DEVNULL,
+        )
+    try:
+        api_ready = f"http://127.0.0.1:{cli.ports['API_ADMIN_PORT']}/ready"
+        waiting = lambda: "Press Ctrl-C" in out_path.read_text() or process.poll() is not None  # noqa: E731
+        assert wait_until(waiting, timeout=240, interval=1)
+        assert process.poll() is None, err_path.read_text()[-2000:]
+        assert is_healthy(api_ready) and cli.run("status").returncode == 0
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    err = err_path.read_text()
+    assert process.returncode == 0, err[-2000:]
+    assert "Stopping postgrest" in err and "Stopping PostgreSQL" in err
+    assert not is_healthy(api_ready)
+    assert not (cli.home / "pg" / "postmaster.pid").exists()
+
+
+def test_json_log_format_emits_one_json_object_per_line(tmp_path: Path) -> None:
+    import json
+
+    cli = Cli(home=tmp_path)
+    result = cli.run("--log-format", "json", "migrate")
+    try:
+        assert result.returncode == 0, result.stderr
+        records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+        steps = [record["step"] for record in records if "step" in record]
+        assert steps == ["Starting PostgreSQL (embedded)", "Migrating (alembic upgrade head)"]
+        assert all({"ts", "level", "logger", "message", "seconds"} <= set(record) for record in records)
+    finally:
+        cli.run("down")
