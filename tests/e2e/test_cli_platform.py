@@ -146,6 +146,7 @@ def test_foreground_up_stops_everything_on_ctrl_c(tmp_path: Path) -> None:
     finally:
         if process.poll() is None:
             process.kill()
+            cli.run("down")  # services live in their own sessions: stop them even when the test failed
     err = err_path.read_text()
     assert process.returncode == 0, err[-2000:]
     assert "Stopping postgrest" in err and "Stopping PostgreSQL" in err
