@@ -147,6 +147,7 @@ class LocalHoliday(Base):
     holiday_date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     scope: Mapped[str] = mapped_column(Text, primary_key=True, server_default=text("'local'"))
     name: Mapped[str] = mapped_column(Text, nullable=False)
+    file_id: Mapped[int | None] = _file_id()  # null for the national calendar (holidays library)
     loaded_at: Mapped[dt.datetime] = _loaded_at()
 
 

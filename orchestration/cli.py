@@ -515,6 +515,13 @@ def ingest_employees(path: Annotated[Path, typer.Argument(help="Employees CSV fi
     _ingest_one("employees", path)
 
 
+@ingest_app.command("holidays")
+@guarded
+def ingest_holidays(path: Annotated[Path, typer.Argument(help="CSV: holiday_date,name[,scope].")]) -> None:
+    """Load local holidays (national ones come from the holidays library automatically)."""
+    _ingest_one("holidays", path)
+
+
 @ingest_app.command("schedules")
 @guarded
 def ingest_schedules(path: Annotated[Path, typer.Argument(help="Schedules CSV file.")]) -> None:
@@ -523,7 +530,7 @@ def ingest_schedules(path: Annotated[Path, typer.Argument(help="Schedules CSV fi
 
 
 def _ingest_one(kind: str, path: Path) -> None:
-    from orchestration.ingest.ponto_csv import EMPLOYEES, SCHEDULES, ingest_csv
+    from orchestration.ingest.ponto_csv import EMPLOYEES, LOCAL_HOLIDAYS, SCHEDULES, ingest_csv
 
     if not path.is_file():
         raise PlatformError(f"{path}: no such file")
@@ -531,7 +538,8 @@ def _ingest_one(kind: str, path: Path) -> None:
     admin = _prepare(settings)
     summary = LoadSummary()
     with step(f"Loading {path}"):
-        summary.add(ingest_csv(admin, EMPLOYEES if kind == "employees" else SCHEDULES, path))
+        spec = {"employees": EMPLOYEES, "schedules": SCHEDULES, "holidays": LOCAL_HOLIDAYS}[kind]
+        summary.add(ingest_csv(admin, spec, path))
     _finish_ingest(summary)
 
 

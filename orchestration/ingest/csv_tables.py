@@ -248,7 +248,7 @@ def load_csv_table(conn: psycopg.Connection, spec: CsvTable, path: Path) -> File
 
 def _parse(column: Column, fields: list[str], position: int | None) -> str | None:
     try:
-        value = column.parse(fields[position]) if position is not None else None
+        value = column.parse(fields[position] if position is not None else "")  # absent column: its default
     except BadValue as exc:
         raise BadValue(f"{column.name}: {exc}") from None
     if value is None and column.required:

@@ -10,7 +10,7 @@ from orchestration.runtime.database import ConnectionInfo
 
 
 def national_holidays(first_year: int, last_year: int) -> list[tuple[dt.date, str]]:
-    calendar = holidays.country_holidays("BR", years=range(first_year, last_year + 1))
+    calendar = holidays.country_holidays("BR", years=range(first_year, last_year + 1), language="pt_BR")
     return sorted(calendar.items())
 
 

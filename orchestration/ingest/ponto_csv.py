@@ -80,6 +80,28 @@ SCHEDULES = CsvTable(
 )
 
 
+def holiday_scope(value: str) -> str | None:
+    """Where a local holiday applies (a city or state name); 'national' is reserved for the library."""
+    value = value.strip() or "local"
+    if value == "national":
+        raise BadValue("scope 'national' comes from the holidays library; use the city or state name")
+    return value
+
+
+LOCAL_HOLIDAYS = CsvTable(
+    source="local_holidays",
+    table="local_holidays",
+    domain="controle_ponto",
+    key=["holiday_date", "scope"],
+    columns=[
+        Column("holiday_date", date, required=True),
+        Column("scope", holiday_scope, required=True),
+        Column("name", text, required=True),
+    ],
+    optional_columns=["scope"],
+)
+
+
 def ingest_csv(admin: ConnectionInfo, spec: CsvTable, path: Path) -> FileSummary:
     with admin.connect() as conn, conn.transaction():
         return load_csv_table(conn, spec, path)

@@ -55,3 +55,23 @@ def test_schedules_load_and_reject_bad_intervals(fresh_db: ConnectionInfo, tmp_p
         "intervals: bad interval … (expected hh:mm-hh:mm)",
         "weekday: weekday must be N (Monday) to N (Sunday), got …",
     ]
+
+
+def test_local_holidays_load_beside_the_national_calendar(fresh_db: ConnectionInfo, tmp_path: Path) -> None:
+    from orchestration.ingest.holidays_sync import sync_national_holidays
+    from orchestration.ingest.ponto_csv import LOCAL_HOLIDAYS
+
+    assert sync_national_holidays(fresh_db, first_year=2024, years_ahead=0) >= 1
+    path = tmp_path / "holidays.csv"
+    path.write_text("holiday_date,name\n2024-01-25,Aniversário de São Paulo\n2024-13-01,Bad\n")
+    summary = ingest_csv(fresh_db, LOCAL_HOLIDAYS, path)
+    assert (summary.loaded, summary.quarantined) == (1, 1)
+    with fresh_db.connect() as conn:
+        rows = conn.execute(
+            "select holiday_date::text, scope, name from raw.local_holidays "
+            "where holiday_date in ('2024-01-25', '2024-04-21') order by 1"
+        ).fetchall()
+    assert rows == [
+        ("2024-01-25", "local", "Aniversário de São Paulo"),
+        ("2024-04-21", "national", "Tiradentes"),
+    ]
