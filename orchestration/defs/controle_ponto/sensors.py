@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.controle_ponto.assets import afd_punches
-from orchestration.defs.platform.inbox import archive_path, stable_entries
+from orchestration.defs.platform.inbox import archive_path, run_request, sensor_result, stable_entries
 from orchestration.defs.platform.resources import inbox
 
 ingest_afd_job = dg.define_asset_job(
@@ -26,20 +26,11 @@ def afd_run_requests(folder: Path) -> list[dg.RunRequest]:
             "inbox_entry": str(entry.path),
             "archive_to": str(archive_path(entry)),
         }
-        requests.append(
-            dg.RunRequest(
-                run_key=entry.run_key,
-                run_config={"ops": {"raw__afd_punches": {"config": config}}},
-                tags={"bi_dash/inbox": entry.path.name},
-            )
-        )
+        requests.append(run_request(entry, "raw__afd_punches", config))
     return requests
 
 
 @dg.sensor(job=ingest_afd_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
 def afd_inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     folder = Path(inbox("afd"))
-    requests = afd_run_requests(folder)
-    return dg.SensorResult(
-        run_requests=requests, skip_reason=None if requests else f"no settled AFD file in {folder}"
-    )
+    return sensor_result(afd_run_requests(folder), f"settled AFD file in {folder}")

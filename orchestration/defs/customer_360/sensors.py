@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.customer_360.assets import olist_raw_tables
-from orchestration.defs.platform.inbox import archive_path, stable_entries
+from orchestration.defs.platform.inbox import archive_path, run_request, sensor_result, stable_entries
 from orchestration.defs.platform.resources import inbox
 from orchestration.ingest.olist import REQUIRED_FILES
 
@@ -22,21 +22,11 @@ def olist_run_requests(folder: Path) -> list[dg.RunRequest]:
         if not all((entry.path / name).is_file() for name in REQUIRED_FILES):
             continue
         config = {"folder": str(entry.path), "archive_to": str(archive_path(entry))}
-        requests.append(
-            dg.RunRequest(
-                run_key=entry.run_key,
-                run_config={"ops": {"olist_raw_tables": {"config": config}}},
-                tags={"bi_dash/inbox": entry.path.name},
-            )
-        )
+        requests.append(run_request(entry, "olist_raw_tables", config))
     return requests
 
 
 @dg.sensor(job=ingest_olist_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
 def olist_inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     folder = Path(inbox("olist"))
-    requests = olist_run_requests(folder)
-    return dg.SensorResult(
-        run_requests=requests,
-        skip_reason=None if requests else f"no complete, settled Olist folder in {folder}",
-    )
+    return sensor_result(olist_run_requests(folder), f"complete, settled Olist folder in {folder}")

@@ -69,7 +69,3 @@ class BiDashTranslator(DagsterDbtTranslator):
 
 def translator() -> BiDashTranslator:
     return BiDashTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
-
-
-def manifest_path() -> Path:
-    return dbt_project().manifest_path

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+import dagster as dg
 
 PROCESSED = ".processed"
 
@@ -47,3 +49,16 @@ def stable_entries(
 
 def archive_path(entry: InboxEntry) -> Path:
     return entry.path.parent / PROCESSED / f"{entry.path.name}-{entry.fingerprint}"
+
+
+def run_request(entry: InboxEntry, op_name: str, config: Mapping[str, object]) -> dg.RunRequest:
+    """One run per settled inbox entry; the run key makes Dagster start it once per content."""
+    return dg.RunRequest(
+        run_key=entry.run_key,
+        run_config={"ops": {op_name: {"config": dict(config)}}},
+        tags={"bi_dash/inbox": entry.path.name},
+    )
+
+
+def sensor_result(requests: list[dg.RunRequest], waiting_for: str) -> dg.SensorResult:
+    return dg.SensorResult(run_requests=requests, skip_reason=None if requests else f"no {waiting_for}")
