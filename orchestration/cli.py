@@ -64,6 +64,7 @@ def _settings(**overrides: Any) -> Settings:
     overrides = {key: value for key, value in overrides.items() if value is not None}
     if _state["log_format"]:
         overrides["log_format"] = _state["log_format"]
+        os.environ["BI_DASH_LOG_FORMAT"] = _state["log_format"]  # the Dagster definitions follow it
     try:
         settings = get_settings(**overrides)
         saved = _saved_ports(settings)

@@ -165,5 +165,10 @@ def test_json_log_format_emits_one_json_object_per_line(tmp_path: Path) -> None:
         steps = [record["step"] for record in records if "step" in record]
         assert steps == ["Starting PostgreSQL (embedded)", "Migrating (alembic upgrade head)"]
         assert all({"ts", "level", "logger", "message", "seconds"} <= set(record) for record in records)
+        refresh = cli.run("--log-format", "json", "refresh")
+        assert refresh.returncode == 0, refresh.stderr[-2000:]
+        pipeline = [json.loads(line) for line in refresh.stderr.splitlines() if line.startswith("{")]
+        dagster = [record for record in pipeline if "dagster_meta" in record]
+        assert dagster and all(record["dagster_meta"]["job_name"] == "refresh" for record in dagster)
     finally:
         cli.run("down")

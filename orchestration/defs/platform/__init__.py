@@ -6,10 +6,14 @@ from orchestration.defs.platform.assets import dbt_models, dbt_resource
 from orchestration.defs.platform.jobs import refresh_job
 from orchestration.defs.platform.resources import PlatformDatabase
 from orchestration.defs.platform.schedules import refresh_schedule
+from orchestration.settings import get_settings
 
 
 def defs() -> dg.Definitions:
+    # pipeline logs follow the CLI: JSON lines with --log-format json / BI_DASH_LOG_FORMAT=json
+    json_logs = get_settings().log_format == "json"
     return dg.Definitions(
+        loggers={"console": dg.json_console_logger} if json_logs else None,
         assets=[dbt_models()],
         jobs=[refresh_job],
         schedules=[refresh_schedule],
