@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.errors import PlatformError
+from orchestration.runtime.environment import dbt_executable
 from orchestration.settings import Settings
 
 
@@ -21,11 +21,10 @@ class RefreshOutcome:
 
 def dbt_command(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     """Run dbt as transformer (the environment comes from apply_platform_env)."""
-    dbt = Path(sys.executable).parent / "dbt"
     log = settings.log_dir / "dbt-cli.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(  # noqa: S603
-        [str(dbt) if dbt.exists() else "dbt", *args, "--no-use-colors"],
+        [dbt_executable(), *args, "--no-use-colors"],
         cwd=settings.dbt_project_dir,
         capture_output=True,
         text=True,

@@ -24,7 +24,8 @@ from orchestration.ingest.afd import (
     parse_lines,
     read_lines,
 )
-from orchestration.ingest.files import finish_file, register_file, sha256_of
+from orchestration.ingest.csv_tables import reason_kind
+from orchestration.ingest.files import finish_file, quarantine, register_file, sha256_of
 from orchestration.ingest.summary import FileSummary
 from orchestration.runtime.database import ConnectionInfo
 
@@ -137,11 +138,11 @@ def load_afd(conn: psycopg.Connection, path: Path, time_zone: str = DEFAULT_TIME
     )
     _register_employees(conn)
     summary.other_records = len(other)
-    _quarantine(conn, file_id, path.name, rejected, "rejected")
-    _quarantine(conn, file_id, path.name, notices, "notice")
+    quarantine(conn, file_id, "afd", path.name, ((n.line_number, n.raw, n.reason) for n in rejected))
+    quarantine(conn, file_id, "afd", path.name, ((n.line_number, n.raw, n.reason) for n in notices), "notice")
     summary.quarantined = len(rejected)
-    summary.reasons.update(_kind(n.reason) for n in rejected)
-    summary.reasons.update(f"notice: {_kind(n.reason)}" for n in notices)
+    summary.reasons.update(reason_kind(n.reason) for n in rejected)
+    summary.reasons.update(f"notice: {reason_kind(n.reason)}" for n in notices)
     if crc_mismatches:
         summary.reasons["bad CRC (kept, flagged crc_status=mismatch)"] += crc_mismatches
     finish_file(conn, file_id, summary)
@@ -213,23 +214,3 @@ def _register_employees(conn: psycopg.Connection) -> None:
         on conflict (employee_id) do nothing
         """
     )
-
-
-def _quarantine(
-    conn: psycopg.Connection, file_id: int, file_name: str, items: list[Notice], kind: str
-) -> None:
-    if not items:
-        return
-    with conn.cursor().copy(
-        "copy raw.quarantine (file_id, source, file_name, line_number, raw_text, reason, kind) from stdin"
-    ) as copy:
-        for item in items:
-            copy.write_row(
-                (file_id, "afd", file_name, item.line_number, item.raw.replace("\x00", ""), item.reason, kind)
-            )
-
-
-def _kind(reason: str) -> str:
-    from orchestration.ingest.csv_tables import reason_kind
-
-    return reason_kind(reason)

@@ -52,10 +52,13 @@ def quarantine(
     source: str,
     file_name: str,
     rows: Iterable[tuple[int, str, str]],
+    kind: str = "rejected",
 ) -> None:
-    """Store (line_number, raw_text, reason) rows verbatim."""
+    """Store (line_number, raw_text, reason) rows verbatim; kind 'rejected' (not loaded) or 'notice'."""
     with conn.cursor().copy(
-        "copy raw.quarantine (file_id, source, file_name, line_number, raw_text, reason) from stdin"
+        "copy raw.quarantine (file_id, source, file_name, line_number, raw_text, reason, kind) from stdin"
     ) as copy:
         for line_number, raw_text, reason in rows:
-            copy.write_row((file_id, source, file_name, line_number, raw_text.replace("\x00", ""), reason))
+            copy.write_row(
+                (file_id, source, file_name, line_number, raw_text.replace("\x00", ""), reason, kind)
+            )

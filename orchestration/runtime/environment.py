@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+from pathlib import Path
 
 from orchestration.runtime.database import ConnectionInfo, role_connection
 from orchestration.settings import PROJECT_ROOT, Settings
@@ -49,3 +51,9 @@ def install_dagster_instance(settings: Settings) -> None:
     source = PROJECT_ROOT / "dagster.yaml"
     if not target.exists() or target.read_bytes() != source.read_bytes():
         shutil.copyfile(source, target)
+
+
+def dbt_executable() -> str:
+    """The dbt of this virtual environment (it need not be on PATH)."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else "dbt"

@@ -3,7 +3,8 @@
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.defs.platform.dbt import dbt_executable, dbt_project, translator
+from orchestration.defs.platform.dbt import dbt_project, translator
+from orchestration.runtime.environment import dbt_executable
 
 
 def dbt_resource() -> DbtCliResource:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
 
+from orchestration.runtime.environment import dbt_executable
 from orchestration.settings import get_settings
 
 DOMAINS = ("customer_360", "controle_ponto")
@@ -30,12 +29,6 @@ def dbt_project() -> DbtProject:
             ["parse", "--quiet"], target_path=settings.dbt_target_dir
         ).wait()
     return project
-
-
-def dbt_executable() -> str:
-    """The dbt of this virtual environment (it need not be on PATH)."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else "dbt"
 
 
 def layer_and_domain(fqn: list[str]) -> tuple[str | None, str | None]:
