@@ -7,6 +7,7 @@ from api_contracts.models import (
     CustomerOrder,
     CustomerSegment,
     DailySales,
+    DataStatus,
     Employee,
     SalesByState,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "CustomerOrder",
     "CustomerSegment",
     "DailySales",
+    "DataStatus",
     "Employee",
     "SalesByState",
 ]

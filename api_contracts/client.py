@@ -13,6 +13,7 @@ from api_contracts.models import (
     CustomerOrder,
     CustomerSegment,
     DailySales,
+    DataStatus,
     Employee,
     Punch,
     PunchAnomaly,
@@ -84,6 +85,7 @@ class BiDashClient:
         self.punch_anomalies: Resource[PunchAnomaly] = Resource(
             self._client, "punch_anomalies", PunchAnomaly, "anomaly_id"
         )
+        self.data_status: Resource[DataStatus] = Resource(self._client, "data_status", DataStatus, "resource")
 
     def close(self) -> None:
         self._client.session.close()

@@ -196,6 +196,22 @@ class PunchAnomaly(Contract):
     detail: str = _col(TEXT)
 
 
+Outcome = Literal["published", "blocked", "failed", "running"]
+
+
+class DataStatus(Contract):
+    """`/data_status`: freshness and health of each resource (readable without a token)."""
+
+    domain: str = _col(TEXT)
+    resource: str = _col(TEXT)
+    last_published_at: dt.datetime = _col(TIMESTAMPTZ)
+    last_attempt_at: dt.datetime = _col(TIMESTAMPTZ)
+    last_attempt_outcome: Outcome = _col(TEXT)
+    failing_checks: list[str] = _col("text[]")
+    warning_checks: list[str] = _col("text[]")
+    row_count: int = _col(BIGINT)
+
+
 # resource name (path under the API root) -> (model, primary key)
 RESOURCES: dict[str, tuple[type[Contract], str]] = {
     "customers": (Customer, "customer_unique_id"),
@@ -208,6 +224,7 @@ RESOURCES: dict[str, tuple[type[Contract], str]] = {
     "timesheet_daily": (TimesheetDay, "employee_id"),
     "timesheet_monthly": (TimesheetMonth, "employee_id"),
     "punch_anomalies": (PunchAnomaly, "anomaly_id"),
+    "data_status": (DataStatus, "resource"),
 }
 
 

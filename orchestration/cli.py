@@ -22,7 +22,7 @@ from rich.table import Table
 from orchestration import logs
 from orchestration.errors import PlatformError
 from orchestration.ingest.summary import LoadSummary
-from orchestration.runtime.database import ConnectionInfo
+from orchestration.runtime.database import ConnectionInfo, role_connection
 from orchestration.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -167,8 +167,11 @@ def _refresh(settings: Settings, full_refresh: bool = False) -> None:
     err.print("[bold]Running the refresh job[/] (Dagster logs follow)")
     outcome = refresh_or_raise(settings, full_refresh)
     err.print(
-        f"[green]✓[/] Refresh job succeeded, run {outcome.run_id} [dim]({time.monotonic() - started:.1f}s)[/]"
+        f"[green]✓[/] Refresh checked and published, run {outcome.run_id}"
+        f" [dim]({time.monotonic() - started:.1f}s)[/]"
     )
+    if outcome.warning_checks:
+        err.print(f"[yellow]warning checks failed (not blocking):[/] {', '.join(outcome.warning_checks)}")
 
 
 def _print_summary(summary: LoadSummary) -> None:
@@ -285,16 +288,25 @@ def up(
 
 
 def _bring_up(settings: Settings, demo: bool) -> ConnectionInfo:
-    from orchestration.pipeline import generate_docs
+    from orchestration.pipeline import write_landing_page
+    from orchestration.publish import last_published_at
     from orchestration.runtime import processes, services
 
     admin = _prepare(settings)
     _save_ports(settings)
     if demo and _is_empty(admin):
         load_demo(settings, admin)
-    _refresh(settings)
-    with step("Generating dbt docs"):
-        generate_docs(settings, services.api_url(settings), services.dagster_url(settings))
+    try:
+        _refresh(settings)
+    except PlatformError as error:
+        with role_connection(admin, settings, "transformer").connect() as conn:
+            published = last_published_at(conn)
+        if published is None:
+            raise
+        # write-audit-publish: the last good build is still there to serve
+        err.print(f"[yellow]warning:[/] {error}")
+        err.print(f"[yellow]Serving the build published at {published}.[/]")
+    write_landing_page(settings, services.api_url(settings), services.dagster_url(settings))
     started: list[processes.Service] = []
     try:
         for service in _services(settings, admin):

@@ -17,6 +17,10 @@ class RefreshOutcome:
     run_id: str
     success: bool
     failed_steps: tuple[str, ...]
+    outcome: str = ""  # the audit trail's word: published, blocked, failed
+    failing_checks: tuple[str, ...] = ()
+    warning_checks: tuple[str, ...] = ()
+    message: str = ""
 
 
 def dbt_command(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
@@ -74,7 +78,32 @@ def run_refresh(settings: Settings, full_refresh: bool = False) -> RefreshOutcom
         failed = tuple(
             event.step_key or "?" for event in result.all_events if event.event_type_value == "STEP_FAILURE"
         )
-        return RefreshOutcome(run_id=result.run_id, success=result.success, failed_steps=failed)
+    return _with_audit(
+        settings, RefreshOutcome(run_id=result.run_id, success=result.success, failed_steps=failed)
+    )
+
+
+def _with_audit(settings: Settings, outcome: RefreshOutcome) -> RefreshOutcome:
+    """Add what the audit trail says about the run (outcome, failing and warning checks)."""
+    from dataclasses import replace
+
+    from orchestration import publish
+    from orchestration.runtime.database import role_connection, start_database
+
+    with role_connection(start_database(settings), settings, "transformer").connect(autocommit=True) as conn:
+        recorded = publish.attempt_outcome(conn, outcome.run_id)
+        if recorded and recorded[0] == "running" and not outcome.success:
+            # a step crashed before it could say so: the run failed, nothing was published
+            message = "failed steps: " + (", ".join(outcome.failed_steps) or "see the run")
+            publish.finish_attempt(conn, outcome.run_id, "failed", message)
+            recorded = ("failed", message)
+        return replace(
+            outcome,
+            outcome=recorded[0] if recorded else "",
+            message=(recorded[1] or "") if recorded else "",
+            failing_checks=tuple(publish.failed_checks(conn, outcome.run_id, "error")),
+            warning_checks=tuple(publish.failed_checks(conn, outcome.run_id, "warn")),
+        )
 
 
 LANDING_PAGE = """<!doctype html>
@@ -84,6 +113,7 @@ LANDING_PAGE = """<!doctype html>
 <h1>bi-dash</h1>
 <ul>
 <li><a href="dbt/index.html">dbt docs</a>: models, columns and lineage from raw to the api schema</li>
+<li><a href="gx/index.html">Great Expectations Data Docs</a>: the expectation suites and every validation</li>
 <li><a href="{api}/">REST API</a> (OpenAPI document at the root)</li>
 <li><a href="{dagster}/">Dagster</a>: assets, runs, schedules</li>
 </ul>
@@ -91,22 +121,34 @@ LANDING_PAGE = """<!doctype html>
 """
 
 
-def generate_docs(settings: Settings, api_url: str, dagster_url: str) -> Path:
-    """dbt docs (with the catalog of the live database) copied under home/docs, plus a landing page."""
+def publish_docs(settings: Settings) -> Path:
+    """dbt docs of the published build (catalog of the live database) copied under home/docs/dbt."""
     dbt_command(settings, "docs", "generate")
     site = settings.docs_dir / "dbt"
     site.mkdir(parents=True, exist_ok=True)
     for name in ("index.html", "manifest.json", "catalog.json"):
         shutil.copyfile(settings.dbt_target_dir / name, site / name)
-    (settings.docs_dir / "index.html").write_text(LANDING_PAGE.format(api=api_url, dagster=dagster_url))
     return site
+
+
+def write_landing_page(settings: Settings, api_url: str, dagster_url: str) -> Path:
+    """The docs site's front page: dbt docs, GX Data Docs, the API and Dagster."""
+    settings.docs_dir.mkdir(parents=True, exist_ok=True)
+    page = settings.docs_dir / "index.html"
+    page.write_text(LANDING_PAGE.format(api=api_url, dagster=dagster_url))
+    return page
 
 
 def refresh_or_raise(settings: Settings, full_refresh: bool = False) -> RefreshOutcome:
     outcome = run_refresh(settings, full_refresh)
-    if not outcome.success:
-        steps = ", ".join(outcome.failed_steps) or "see the run"
+    if outcome.success:
+        return outcome
+    where = f"Dagster run {outcome.run_id}; dbt log: {settings.log_dir / 'dbt'}"
+    if outcome.failing_checks:
         raise PlatformError(
-            f"refresh failed in {steps} (Dagster run {outcome.run_id}); dbt log: {settings.log_dir / 'dbt'}"
+            f"refresh {outcome.outcome or 'failed'}: not published, the API serves the last good build;"
+            f" failing checks: {', '.join(outcome.failing_checks)} ({where})"
         )
-    return outcome
+    steps = ", ".join(outcome.failed_steps) or "see the run"
+    detail = f": {outcome.message}" if outcome.message else ""
+    raise PlatformError(f"refresh failed in {steps}{detail}; not published ({where})")

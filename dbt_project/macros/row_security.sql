@@ -3,7 +3,8 @@
     nothing. Applied as a post-hook on every build (tables are rebuilt; policies are recreated). -#}
 {% macro access_profiles() -%}
     {%- set own = "employee_id = auth.employee_id()" -%}
-    {%- set team = "employee_id in (select team.employee_id from marts.dim_employees as team)" -%}
+    {#- the dim_employees built beside this table (a policy binds the table it names when created) -#}
+    {%- set team = "employee_id in (select team.employee_id from " ~ this.schema ~ ".dim_employees as team)" -%}
     {{ return({
         'customer': {'analyst': 'true'},
         'aggregate': {'anon': 'true', 'analyst': 'true'},

@@ -42,3 +42,37 @@ def test_definitions_declare_assets_jobs_and_a_stopped_schedule(platform: Platfo
     api_customers = graph.get(dg.AssetKey(["api", "customers"]))
     assert api_customers.group_name == "customer_360"
     assert dg.AssetKey(["marts", "dim_customers"]) in api_customers.parent_keys
+
+
+def test_quality_checks_are_pinned_with_their_severity_and_blocking(platform: Platform) -> None:
+    from orchestration.definitions import defs
+
+    graph = defs().resolve_asset_graph()
+    specs = {
+        f"{key.asset_key.to_user_string()}:{key.name}": graph.get_check_spec(key)
+        for key in graph.asset_check_keys
+    }
+    expected = {
+        # Great Expectations, raw inputs and api resources (suites.py), severity error → blocking
+        "raw/olist_orders:customer_exists": True,
+        "raw/olist_order_reviews:review_score_between_1_and_5": True,
+        "raw/employees:cpf_unique": True,
+        "api/timesheet_daily:one_row_per_jornada": True,
+        "api/customers:row_count_vs_published": True,
+        # severity warn → reports only
+        "raw/olist_customers:state_is_brazilian": False,
+        "raw/olist_orders:freshness": False,
+        "raw/afd_punches:freshness": False,
+        "api/timesheet_daily:worked_minutes_within_a_day": False,
+    }
+    for label, blocking in expected.items():
+        assert label in specs, label
+        assert specs[label].blocking is blocking, label
+    # dbt tests are asset checks too
+    assert "api/customers:unique_customers_customer_unique_id" in specs
+    assert graph.get(dg.AssetKey(["platform", "published_build"])).parent_keys >= {
+        dg.AssetKey(["api", "customers"]),
+        dg.AssetKey(["api", "data_status"]),
+    }
+    job = defs().resolve_job_def("refresh")
+    assert job.tags["dagster/retry_on_asset_or_op_failure"] == "false"

@@ -89,7 +89,8 @@ def test_a_failing_refresh_exits_non_zero_with_one_clear_line(cli: Cli, first_up
     try:
         failed = cli.run("refresh")
         assert failed.returncode == 1
-        assert "error: refresh failed in dbt_models" in failed.stderr
+        assert "error: refresh blocked: not published" in failed.stderr
+        assert "raw/olist_orders:customer_exists" in failed.stderr
         assert "Traceback" not in failed.stderr
     finally:
         with _admin(cli) as conn:

@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from orchestration.defs.platform.assets import dbt_models, dbt_resource
+from orchestration.defs.platform.assets import dbt_models, dbt_resource, published_build
+from orchestration.defs.platform.checks import gx_checks
 from orchestration.defs.platform.jobs import refresh_job
 from orchestration.defs.platform.resources import PlatformDatabase
 from orchestration.defs.platform.schedules import refresh_schedule
@@ -14,7 +15,8 @@ def defs() -> dg.Definitions:
     json_logs = get_settings().log_format == "json"
     return dg.Definitions(
         loggers={"console": dg.json_console_logger} if json_logs else None,
-        assets=[dbt_models()],
+        assets=[dbt_models(), published_build()],
+        asset_checks=gx_checks(),
         jobs=[refresh_job],
         schedules=[refresh_schedule],
         resources={"dbt": dbt_resource(), "database": PlatformDatabase()},

@@ -1,10 +1,26 @@
-"""All dbt models (staging → intermediate → marts → api) as Dagster assets; dbt tests as asset checks."""
+"""The refresh as assets: dbt builds every layer into the shadow schemas (dbt tests are asset checks),
+then ``platform/published_build`` publishes it when every blocking check passed (write-audit-publish)."""
+
+import json
+from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
+import psycopg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.defs.platform.dbt import dbt_project, translator
+from orchestration import publish
+from orchestration.defs.platform.dbt import (
+    api_resources,
+    dbt_project,
+    incremental_relations,
+    layer_and_domain,
+    translator,
+)
+from orchestration.defs.platform.resources import PlatformDatabase
 from orchestration.runtime.environment import dbt_executable
+
+PUBLISHED_BUILD = dg.AssetKey(["platform", "published_build"])
 
 
 def dbt_resource() -> DbtCliResource:
@@ -15,6 +31,45 @@ class DbtBuildConfig(dg.Config):
     full_refresh: bool = False  # rebuild incremental models from scratch (after a schema change)
 
 
+def _asset_path(node: dict, nodes: dict) -> str:
+    """The Dagster asset a dbt test or model result belongs to, as ``layer/name``."""
+    if node["resource_type"] == "model":
+        return "/".join(translator().get_asset_key(node).path)
+    attached = node.get("attached_node") or next(iter(node.get("depends_on", {}).get("nodes", [])), None)
+    parent = nodes.get(attached or "")
+    return "/".join(translator().get_asset_key(parent).path) if parent else "dbt/" + node["name"]
+
+
+def dbt_outcomes(run_results: dict, manifest: dict) -> list[publish.CheckOutcome]:
+    """dbt data tests (and models that failed to build) of one invocation, as audit check outcomes."""
+    nodes = {**manifest["nodes"], **manifest["sources"]}
+    outcomes = []
+    for result in run_results["results"]:
+        node = nodes.get(result["unique_id"])
+        if node is None or result["status"] == "skipped":
+            continue
+        kind = node["resource_type"]
+        if kind == "model" and result["status"] != "error":
+            continue
+        if kind not in ("model", "test"):
+            continue
+        asset = _asset_path(node, nodes)
+        _, domain = layer_and_domain(nodes.get(node.get("attached_node") or "", node)["fqn"])
+        severity = str(node["config"].get("severity", "error")).lower() if kind == "test" else "error"
+        outcomes.append(
+            publish.CheckOutcome(
+                asset=asset,
+                check_name=node["name"] if kind == "test" else "dbt_build",
+                domain=domain or "platform",
+                source="dbt",
+                severity="warn" if severity == "warn" else "error",
+                passed=result["status"] in ("pass", "success"),
+                summary={"status": result["status"], "message": (result.get("message") or "")[:500]},
+            )
+        )
+    return outcomes
+
+
 def dbt_models() -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=dbt_project().manifest_path,
@@ -22,8 +77,92 @@ def dbt_models() -> dg.AssetsDefinition:
         name="dbt_models",
         project=dbt_project(),
     )
-    def _dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
-        args = ["build", *(["--full-refresh"] if config.full_refresh else [])]
-        yield from dbt.cli(args, context=context).stream()
+    def _dbt_models(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        database: PlatformDatabase,
+        config: DbtBuildConfig,
+    ):
+        with database.transformer().connect(autocommit=True) as conn:
+            if not publish.acquire_refresh_lock(conn):
+                raise dg.Failure("another refresh is building right now; try again when it has finished")
+            publish.begin_attempt(conn, context.run_id, config.full_refresh)
+            with publish.failing_marks_attempt(conn, context.run_id):
+                yield from _build_in_shadow(context, dbt, conn, config)
 
     return _dbt_models
+
+
+def _build_in_shadow(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, conn: psycopg.Connection, config: DbtBuildConfig
+) -> Iterator[Any]:
+    """Copy the incremental state into fresh shadow schemas, dbt build there, record the dbt tests."""
+    manifest = json.loads(dbt_project().manifest_path.read_text())
+    relations = [publish.Relation(*item) for item in incremental_relations(manifest["nodes"])]
+    cloned = publish.prepare_shadow(conn, relations, config.full_refresh)
+    context.log.info(
+        f"Building into the shadow schemas (*{publish.SHADOW}); the API keeps serving the published"
+        f" build. Incremental state copied: {', '.join(cloned) or 'none (full build)'}"
+    )
+    args = ["build", "--vars", json.dumps({"schema_suffix": publish.SHADOW})]
+    invocation = dbt.cli(
+        [*args, *(["--full-refresh"] if config.full_refresh else [])],
+        context=context,
+        raise_on_error=False,
+    )
+    yield from invocation.stream()
+    outcomes = dbt_outcomes(invocation.get_artifact("run_results.json"), manifest)
+    publish.record_checks(conn, context.run_id, outcomes)
+    if invocation.is_successful():
+        return
+    failing = [item for item in outcomes if not item.passed and item.severity == "error"]
+    built = all(item.check_name != "dbt_build" for item in failing)
+    outcome = "blocked" if failing and built else "failed"
+    names = ", ".join(item.label for item in failing) or "see the dbt log"
+    publish.finish_attempt(conn, context.run_id, outcome, f"dbt build: {names}")
+    raise dg.Failure(
+        description=f"Not published: dbt build {outcome} ({names}); the API keeps the last build",
+        metadata={"failing_checks": [item.label for item in failing]},
+    )
+
+
+def published_build() -> dg.AssetsDefinition:
+    api_keys = [dg.AssetKey(["api", view]) for view in api_resources(_manifest_nodes())]
+
+    @dg.asset(
+        key=PUBLISHED_BUILD,
+        deps=api_keys,
+        group_name="platform",
+        description=(
+            "Publishes the checked shadow build in one transaction (schemas renamed, api views moved), "
+            "records it in audit.published_resources and regenerates the dbt docs and GX Data Docs."
+        ),
+    )
+    def _published_build(
+        context: dg.AssetExecutionContext, database: PlatformDatabase
+    ) -> dg.MaterializeResult:
+        from orchestration.pipeline import publish_docs
+
+        with database.transformer().connect(autocommit=True) as conn:
+            blocking = publish.failed_checks(conn, context.run_id)
+            if blocking:  # the checks already stop this step; this is the last line of defence
+                publish.finish_attempt(conn, context.run_id, "blocked", ", ".join(blocking))
+                raise dg.Failure(f"Not published: blocking checks failed: {', '.join(blocking)}")
+            with publish.failing_marks_attempt(conn, context.run_id):
+                summary = publish.publish(conn, context.run_id, api_resources(_manifest_nodes()))
+        context.log.info(
+            f"Published {len(summary.resources)} api resources; PostgREST reloads its schema cache"
+        )
+        site = publish_docs(database.settings())
+        return dg.MaterializeResult(
+            metadata={
+                "rows": dg.MetadataValue.json(summary.resources),
+                "docs": dg.MetadataValue.path(str(site)),
+            }
+        )
+
+    return _published_build
+
+
+def _manifest_nodes() -> dict:
+    return json.loads(dbt_project().manifest_path.read_text())["nodes"]

@@ -62,3 +62,46 @@ class BiDashTranslator(DagsterDbtTranslator):
 
 def translator() -> BiDashTranslator:
     return BiDashTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def manifest() -> dict[str, Any]:
+    import json
+
+    return json.loads(dbt_project().manifest_path.read_text())
+
+
+def incremental_relations(nodes: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(schema, table) of every incremental model: their state is carried into the shadow build."""
+    return sorted(
+        (node["schema"].removesuffix("__next"), node.get("alias") or node["name"])
+        for node in nodes.values()
+        if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
+    )
+
+
+def api_resources(nodes: Mapping[str, Any]) -> dict[str, str]:
+    """api view → domain ('platform' for cross-domain resources such as data_status)."""
+    resources: dict[str, str] = {}
+    for node in nodes.values():
+        if node["resource_type"] != "model":
+            continue
+        layer, domain = layer_and_domain(node["fqn"])
+        if layer == "api":
+            resources[node.get("alias") or node["name"]] = domain or "platform"
+    return resources
+
+
+def fresh_sources(sources: Mapping[str, Any]) -> dict[str, tuple[str, float]]:
+    """raw table → (domain, warn_after hours) for each source table that declares freshness."""
+    from orchestration.quality.suites import freshness_hours
+
+    declared: dict[str, tuple[str, float]] = {}
+    for source in sources.values():
+        if source["schema"] != "raw":
+            continue
+        freshness = source.get("freshness") or (source.get("config") or {}).get("freshness")
+        hours = freshness_hours(freshness)
+        if hours is not None:
+            _, domain = layer_and_domain(source["fqn"])
+            declared[source["name"]] = (domain or "platform", hours)
+    return declared

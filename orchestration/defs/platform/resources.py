@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from orchestration.runtime.database import ConnectionInfo
-from orchestration.settings import get_settings
+from orchestration.runtime.database import ConnectionInfo, role_connection
+from orchestration.settings import Settings, get_settings
 
 
 class PlatformDatabase(dg.ConfigurableResource):
@@ -17,6 +17,13 @@ class PlatformDatabase(dg.ConfigurableResource):
         from orchestration.runtime.database import start_database
 
         return start_database(get_settings())
+
+    def transformer(self) -> ConnectionInfo:
+        """The same database as ``transformer``: builds, checks and publishes never run as a superuser."""
+        return role_connection(self.connection_info(), get_settings(), "transformer")
+
+    def settings(self) -> Settings:
+        return get_settings()
 
 
 def inbox(domain: str) -> str:

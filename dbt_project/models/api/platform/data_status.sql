@@ -1,0 +1,54 @@
+with
+
+published as (
+
+    select * from {{ source('audit', 'published_resources') }}
+    -- this resource describes the others
+    where resource <> 'data_status'
+
+),
+
+latest_attempt as (
+
+    select * from {{ source('audit', 'refresh_attempts') }}
+    order by started_at desc
+    limit 1
+
+),
+
+failed_checks as (
+
+    select * from {{ source('audit', 'check_results') }}
+    where not passed
+        and run_id = (select latest_attempt.run_id from latest_attempt)
+
+),
+
+final as (
+
+    select
+        published.domain,
+        published.resource,
+        published.published_at as last_published_at,
+        latest_attempt.started_at as last_attempt_at,
+        latest_attempt.outcome as last_attempt_outcome,
+        coalesce(domain_checks.failing_checks, '{}') as failing_checks,
+        coalesce(domain_checks.warning_checks, '{}') as warning_checks,
+        published.row_count
+
+    from published
+    cross join latest_attempt
+    left join lateral (
+        select
+            array_agg(failed_checks.asset || ':' || failed_checks.check_name order by failed_checks.asset, failed_checks.check_name)
+                filter (where failed_checks.severity = 'error') as failing_checks,
+            array_agg(failed_checks.asset || ':' || failed_checks.check_name order by failed_checks.asset, failed_checks.check_name)
+                filter (where failed_checks.severity = 'warn') as warning_checks
+        from failed_checks
+        -- a platform check (e.g. a dbt model that failed to build) concerns every resource
+        where failed_checks.domain in (published.domain, 'platform')
+    ) as domain_checks on true
+
+)
+
+select * from final

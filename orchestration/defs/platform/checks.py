@@ -1,0 +1,105 @@
+"""Great Expectations suites as Dagster asset checks (through our GX 1.x bridge).
+
+Two ``@multi_asset_check`` steps evaluate the expectations of ``orchestration/quality/suites.py``:
+``raw_input_checks`` before the dbt build (the raw inputs) and ``api_resource_checks`` after it (the
+api resources of the shadow build). ``error`` checks are blocking: when one fails, its step fails, what
+is downstream (the dbt build, or ``platform/published_build``) does not run and the run is marked
+failed; ``warn`` checks only report. Results are also written to ``audit.check_results`` for
+``api.data_status``.
+"""
+
+import os
+
+import dagster as dg
+
+from orchestration import publish
+from orchestration.defs.platform.dbt import api_resources, fresh_sources, manifest
+from orchestration.defs.platform.resources import PlatformDatabase
+from orchestration.quality.suites import EXPECTATIONS, Expectation, SuiteContext, derived_expectations
+
+
+def all_expectations() -> tuple[Expectation, ...]:
+    loaded = manifest()
+    return EXPECTATIONS + derived_expectations(
+        api_resources(loaded["nodes"]), fresh_sources(loaded["sources"])
+    )
+
+
+def _severity(expectation: Expectation) -> dg.AssetCheckSeverity:
+    return dg.AssetCheckSeverity.ERROR if expectation.severity == "error" else dg.AssetCheckSeverity.WARN
+
+
+def gx_checks() -> list[dg.AssetChecksDefinition]:
+    expectations = all_expectations()
+    return [
+        _gx_check_step("raw_input_checks", tuple(item for item in expectations if item.layer == "raw")),
+        _gx_check_step("api_resource_checks", tuple(item for item in expectations if item.layer == "api")),
+    ]
+
+
+def _gx_check_step(name: str, expectations: tuple[Expectation, ...]) -> dg.AssetChecksDefinition:
+    specs = [
+        dg.AssetCheckSpec(
+            name=item.name,
+            asset=dg.AssetKey(item.asset.split("/")),
+            description=f"[{item.severity}] {item.description}",
+            blocking=item.severity == "error",
+            metadata={"severity": item.severity, "domain": item.domain, "engine": "great_expectations"},
+        )
+        for item in expectations
+    ]
+
+    @dg.multi_asset_check(specs=specs, name=name, can_subset=False)
+    def _great_expectations(context: dg.AssetCheckExecutionContext, database: PlatformDatabase):
+        from orchestration.quality.gx_bridge import URL_VARIABLE, run_suites
+
+        settings = database.settings()
+        transformer = database.transformer()
+        os.environ[URL_VARIABLE] = transformer.url("postgresql+psycopg")
+        with transformer.connect(autocommit=True) as conn:
+            publish.begin_attempt(conn, context.run.run_id)
+            suite_context = SuiteContext(
+                api_schema=publish.shadow("api"), published_rows=publish.published_row_counts(conn)
+            )
+            context.log.info(f"Validating {len(expectations)} expectations (Great Expectations)")
+            with publish.failing_marks_attempt(conn, context.run.run_id):
+                evaluations = run_suites(
+                    name,
+                    expectations,
+                    suite_context,
+                    project_root=settings.home,
+                    docs_dir=settings.docs_dir / "gx",
+                )
+            outcomes = [
+                publish.CheckOutcome(
+                    asset=item.expectation.asset,
+                    check_name=item.expectation.name,
+                    domain=item.expectation.domain,
+                    source="great_expectations",
+                    severity=item.expectation.severity,
+                    passed=item.passed,
+                    summary=item.summary,
+                )
+                for item in evaluations
+            ]
+            publish.record_checks(conn, context.run.run_id, outcomes)
+            blocking = [item.label for item in outcomes if not item.passed and item.severity == "error"]
+            if blocking:
+                publish.finish_attempt(
+                    conn, context.run.run_id, "blocked", "great expectations: " + ", ".join(blocking)
+                )
+                context.log.error(f"Not published: blocking checks failed: {', '.join(blocking)}")
+        for item in evaluations:
+            yield dg.AssetCheckResult(
+                asset_key=dg.AssetKey(item.expectation.asset.split("/")),
+                check_name=item.expectation.name,
+                passed=item.passed,
+                severity=_severity(item.expectation),
+                description=item.expectation.description,
+                metadata={
+                    "severity": item.expectation.severity,
+                    "gx_result": dg.MetadataValue.json(item.summary),
+                },
+            )
+
+    return _great_expectations

@@ -1,0 +1,286 @@
+"""Write-audit-publish: build beside the served data, check it there, publish it in one transaction.
+
+A refresh builds every dbt layer into shadow schemas (``staging__next`` … ``api__next``) while the API
+keeps reading ``api`` → ``marts``. Incremental tables are copied into the shadow first, so the build
+stays incremental. When every blocking check passed, :func:`publish` swaps the layers in a single
+transaction: the layer schemas are renamed (``marts`` → ``marts__old``, ``marts__next`` → ``marts``) and
+the api views move into ``api`` (which also holds the Alembic-owned RPC functions, so it is never
+renamed). Views and policies are bound to tables by OID, so the published views read the new tables; a
+reader sees the old build or the new one, never a mix. ``NOTIFY pgrst`` is sent by the same transaction.
+
+Every attempt, check result and publication is recorded in the ``audit`` schema, which ``api.data_status``
+shows to dashboards. Everything here runs as ``transformer`` (never a superuser).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+LAYERS = ("staging", "intermediate", "marts", "api")
+SHADOW = "__next"
+RETIRED = "__old"
+PUBLISH_LOCK_TIMEOUT = "30s"
+# one refresh at a time per database (two would build into the same shadow schemas)
+REFRESH_LOCK_KEY = 0x62692D64  # "bi-d"
+
+
+def shadow(schema: str) -> str:
+    return schema + SHADOW
+
+
+@dataclass(frozen=True)
+class Relation:
+    schema: str
+    name: str
+
+    def identifier(self, suffix: str = "") -> sql.Composable:
+        return sql.Identifier(self.schema + suffix, self.name)
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One evaluated check, as recorded in ``audit.check_results``."""
+
+    asset: str  # Dagster asset key as a path, e.g. raw/olist_orders
+    check_name: str
+    domain: str
+    source: str  # dbt | great_expectations
+    severity: str  # error | warn
+    passed: bool
+    summary: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.asset}:{self.check_name}"
+
+
+@dataclass(frozen=True)
+class PublishSummary:
+    resources: dict[str, int]  # api view -> rows
+    cloned: tuple[str, ...] = ()
+
+
+# --- the audit trail ------------------------------------------------------------------------------
+def begin_attempt(conn: psycopg.Connection, run_id: str, full_refresh: bool | None = None) -> None:
+    """Record the attempt (idempotent: every step of the run calls it; the first one creates it)."""
+    conn.execute(
+        "insert into audit.refresh_attempts (run_id, full_refresh) values (%s, coalesce(%s, false))"
+        " on conflict (run_id) do update"
+        " set full_refresh = coalesce(%s, audit.refresh_attempts.full_refresh)",
+        (run_id, full_refresh, full_refresh),
+    )
+
+
+def finish_attempt(conn: psycopg.Connection, run_id: str, outcome: str, message: str | None = None) -> None:
+    conn.execute(
+        "update audit.refresh_attempts set outcome = %s, finished_at = now(), message = %s where run_id = %s",
+        (outcome, message, run_id),
+    )
+
+
+@contextmanager
+def failing_marks_attempt(conn: psycopg.Connection, run_id: str) -> Iterator[None]:
+    """An unexpected error in a step marks the attempt failed (unless a step already said why)."""
+    try:
+        yield
+    except BaseException as error:
+        conn.execute(
+            "update audit.refresh_attempts set outcome = 'failed', finished_at = now(), message = %s"
+            " where run_id = %s and outcome = 'running'",
+            (f"{type(error).__name__}: {error}"[:1000], run_id),
+        )
+        raise
+
+
+def record_checks(conn: psycopg.Connection, run_id: str, outcomes: Iterable[CheckOutcome]) -> None:
+    rows = [
+        (
+            run_id,
+            item.asset,
+            item.check_name,
+            item.domain,
+            item.source,
+            item.severity,
+            item.passed,
+            json.dumps(item.summary, default=str),
+        )
+        for item in outcomes
+    ]
+    if not rows:
+        return
+    with conn.cursor() as cur:
+        cur.executemany(
+            "insert into audit.check_results"
+            " (run_id, asset, check_name, domain, source, severity, passed, summary)"
+            " values (%s, %s, %s, %s, %s, %s, %s, %s)"
+            " on conflict (run_id, asset, check_name) do update set passed = excluded.passed,"
+            " severity = excluded.severity, summary = excluded.summary, evaluated_at = now()",
+            rows,
+        )
+
+
+def failed_checks(conn: psycopg.Connection, run_id: str, severity: str = "error") -> list[str]:
+    rows = conn.execute(
+        "select asset || ':' || check_name from audit.check_results"
+        " where run_id = %s and not passed and severity = %s order by 1",
+        (run_id, severity),
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def attempt_outcome(conn: psycopg.Connection, run_id: str) -> tuple[str, str | None] | None:
+    row = conn.execute(
+        "select outcome, message from audit.refresh_attempts where run_id = %s", (run_id,)
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def published_row_counts(conn: psycopg.Connection) -> dict[str, int]:
+    """Rows of each api resource in the build the API serves now (row-count anomaly baseline)."""
+    rows = conn.execute("select resource, row_count from audit.published_resources").fetchall()
+    return {resource: int(count) for resource, count in rows}
+
+
+def last_published_at(conn: psycopg.Connection) -> str | None:
+    row = conn.execute("select max(published_at)::text from audit.published_resources").fetchone()
+    return row[0] if row else None
+
+
+# --- write: the shadow build ----------------------------------------------------------------------
+def acquire_refresh_lock(conn: psycopg.Connection) -> bool:
+    """Session advisory lock held while a refresh builds and publishes (released on disconnect)."""
+    row = conn.execute("select pg_try_advisory_lock(%s)", (REFRESH_LOCK_KEY,)).fetchone()
+    return bool(row and row[0])
+
+
+def _schema_exists(conn: psycopg.Connection, schema: str) -> bool:
+    return conn.execute("select 1 from pg_namespace where nspname = %s", (schema,)).fetchone() is not None
+
+
+def _relation_exists(conn: psycopg.Connection, schema: str, name: str) -> bool:
+    row = conn.execute(
+        "select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+        " where n.nspname = %s and c.relname = %s and c.relkind in ('r', 'p')",
+        (schema, name),
+    ).fetchone()
+    return row is not None
+
+
+def _copy_schema_grants(conn: psycopg.Connection, source: str, target: str) -> None:
+    """Give the shadow schema the privileges the published one has (other than its owner's)."""
+    grants = conn.execute(
+        "select a.privilege_type, coalesce(r.rolname, 'public') from pg_namespace n"
+        " cross join lateral aclexplode(n.nspacl) as a"
+        " left join pg_roles r on r.oid = a.grantee"
+        " where n.nspname = %s and a.grantee <> n.nspowner",
+        (source,),
+    ).fetchall()
+    for privilege, grantee in grants:
+        role = sql.SQL("public") if grantee == "public" else sql.Identifier(grantee)
+        conn.execute(
+            sql.SQL("grant {} on schema {} to {}").format(sql.SQL(privilege), sql.Identifier(target), role)
+        )
+
+
+def prepare_shadow(
+    conn: psycopg.Connection, incremental: Sequence[Relation], full_refresh: bool
+) -> tuple[str, ...]:
+    """Fresh ``<layer>__next`` schemas; incremental tables copied in (unless ``full_refresh``).
+
+    Returns the copied tables. A failed earlier build left in the shadow schemas is dropped here.
+    """
+    cloned: list[str] = []
+    with conn.transaction():
+        for layer in LAYERS:
+            conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(shadow(layer))))
+            conn.execute(sql.SQL("create schema {}").format(sql.Identifier(shadow(layer))))
+            if _schema_exists(conn, layer):
+                _copy_schema_grants(conn, layer, shadow(layer))
+        if full_refresh:
+            return ()
+        for relation in incremental:
+            if not _relation_exists(conn, relation.schema, relation.name):
+                continue
+            conn.execute(
+                sql.SQL("create table {} (like {} including all)").format(
+                    relation.identifier(SHADOW), relation.identifier()
+                )
+            )
+            conn.execute(
+                sql.SQL("insert into {} select * from {}").format(
+                    relation.identifier(SHADOW), relation.identifier()
+                )
+            )
+            cloned.append(f"{relation.schema}.{relation.name}")
+    return tuple(cloned)
+
+
+# --- publish ------------------------------------------------------------------------------------
+def _shadow_views(conn: psycopg.Connection) -> list[str]:
+    rows = conn.execute(
+        "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+        " where n.nspname = %s and c.relkind in ('v', 'm') order by 1",
+        (shadow("api"),),
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def publish(conn: psycopg.Connection, run_id: str, domains: Mapping[str, str]) -> PublishSummary:
+    """Swap the shadow build in, in one transaction; then drop the retired build.
+
+    ``domains`` maps each api view to its domain (for ``audit.published_resources``).
+    """
+    views = _shadow_views(conn)
+    missing = sorted(set(domains) - set(views))
+    if missing:
+        raise RuntimeError(f"the shadow build lacks api views {', '.join(missing)}: nothing published")
+    counts = {
+        view: int(
+            conn.execute(  # type: ignore[index]
+                sql.SQL("select count(*) from {}").format(sql.Identifier(shadow("api"), view))
+            ).fetchone()[0]
+        )
+        for view in views
+    }
+    with conn.transaction():
+        conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(PUBLISH_LOCK_TIMEOUT)))
+        for layer in LAYERS[:-1]:
+            conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(layer + RETIRED)))
+            if _schema_exists(conn, layer):
+                conn.execute(
+                    sql.SQL("alter schema {} rename to {}").format(
+                        sql.Identifier(layer), sql.Identifier(layer + RETIRED)
+                    )
+                )
+            conn.execute(
+                sql.SQL("alter schema {} rename to {}").format(
+                    sql.Identifier(shadow(layer)), sql.Identifier(layer)
+                )
+            )
+        for view in views:
+            conn.execute(sql.SQL("drop view if exists {}").format(sql.Identifier("api", view)))
+            conn.execute(sql.SQL("alter view {} set schema api").format(sql.Identifier(shadow("api"), view)))
+        conn.execute(sql.SQL("drop schema {}").format(sql.Identifier(shadow("api"))))
+        with conn.cursor() as cur:
+            cur.executemany(
+                "insert into audit.published_resources (resource, domain, published_at, run_id, row_count)"
+                " values (%s, %s, now(), %s, %s)"
+                " on conflict (resource) do update set domain = excluded.domain,"
+                " published_at = excluded.published_at, run_id = excluded.run_id,"
+                " row_count = excluded.row_count",
+                [(view, domains.get(view, "platform"), run_id, count) for view, count in counts.items()],
+            )
+        finish_attempt(conn, run_id, "published")
+        conn.execute("notify pgrst, 'reload schema'")
+    # the retired build: readers that started before the swap finish on it first (their locks)
+    with conn.transaction():
+        for layer in LAYERS[:-1]:
+            conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(layer + RETIRED)))
+    return PublishSummary(resources=counts)

@@ -1,0 +1,1 @@
+"""Data quality: the Great Expectations suites and their bridge to Dagster asset checks."""

@@ -1,0 +1,164 @@
+"""The Great Expectations (GX Core 1.x) → Dagster bridge: run the suites, return one result per check.
+
+dagster-ge only supports GX < 1.0, so this small module does what it would: one GX table asset, suite
+and validation definition per checked table, run by a checkpoint that also updates GX Data Docs.
+Each expectation's outcome becomes a Dagster ``AssetCheckResult`` (see ``defs/platform/checks.py``)
+with the GX result summary as metadata.
+
+The GX project lives under ``$BI_DASH_HOME/gx`` (validation history for Data Docs); the connection
+string is never written there: it is read from ``BI_DASH_GX_DATABASE_URL`` when the suites run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from orchestration.quality.suites import Expectation, SuiteContext
+
+URL_VARIABLE = "BI_DASH_GX_DATABASE_URL"
+# tables whose failing values are personal identifiers (CPF, PIS): results keep counts, not samples
+IDENTIFYING_TABLES = frozenset({"raw/employees", "api/employees"})
+SUMMARY_KEYS = (
+    "observed_value",
+    "element_count",
+    "unexpected_count",
+    "unexpected_percent",
+    "missing_count",
+    "partial_unexpected_list",
+)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    expectation: Expectation
+    passed: bool
+    summary: dict[str, Any]
+
+
+def _summary(result: Any, identifying: bool) -> dict[str, Any]:
+    details = dict(result.result or {})
+    summary = {key: details[key] for key in SUMMARY_KEYS if key in details and details[key] is not None}
+    if "details" in details and isinstance(details["details"], dict):
+        observed = details["details"].get("unexpected_rows")
+        if observed is not None and not identifying:
+            summary["unexpected_rows_sample"] = [dict(row) for row in list(observed)[:10]]
+    if identifying:
+        summary.pop("partial_unexpected_list", None)
+    if "partial_unexpected_list" in summary:
+        summary["partial_unexpected_list"] = list(summary["partial_unexpected_list"])[:10]
+    summary.update(_exception(result.exception_info))
+    # Decimals, dates and timestamps of the data as strings: the summary is JSON metadata
+    return dict(json.loads(json.dumps(summary, default=str)))
+
+
+def _exception(info: Any) -> dict[str, str]:
+    """GX reports an error either flat or per metric ({metric_id: {exception_message: …}})."""
+    if not isinstance(info, dict):
+        return {}
+    candidates = [info, *(value for value in info.values() if isinstance(value, dict))]
+    for candidate in candidates:
+        message = candidate.get("exception_message")
+        if message:
+            return {"exception": str(message)[:500]}
+    return {}
+
+
+def _context(project_root: Path) -> Any:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    # suites, validation definitions and checkpoints are code (suites.py), rebuilt on every run; only
+    # the validation results (the history Data Docs shows) are kept. Stale definitions that name a
+    # data asset of an older run would not load, so they go first.
+    for folder in ("validation_definitions", "checkpoints"):
+        shutil.rmtree(project_root / "gx" / folder, ignore_errors=True)
+    context = gx.get_context(mode="file", project_root_dir=str(project_root))
+    # Dagster logs show the progress; GX's tqdm bars would only clutter them
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    context.variables.save()
+    return context
+
+
+def run_suites(
+    name: str,
+    expectations: Sequence[Expectation],
+    suite_context: SuiteContext,
+    project_root: Path,
+    docs_dir: Path | None,
+) -> list[Evaluation]:
+    """Validate every expectation; returns them in order with pass/fail and the GX summary.
+
+    ``name`` names the GX data source and checkpoints of this group of suites (one per Dagster step).
+    ``docs_dir``: where to copy the GX Data Docs site afterwards (None: leave it in the GX project).
+    """
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    if URL_VARIABLE not in os.environ:
+        raise RuntimeError(f"{URL_VARIABLE} is not set: the GX suites need the database connection")
+    context = _context(project_root)
+    source = context.data_sources.add_or_update_sql(name=name, connection_string="${" + URL_VARIABLE + "}")
+    by_table = {
+        table: list(items)
+        for table, items in groupby(sorted(expectations, key=lambda e: e.asset), lambda e: e.asset)
+    }
+    definitions: dict[bool, list[Any]] = {True: [], False: []}
+    for table, items in by_table.items():
+        layer, name = table.split("/")
+        schema = suite_context.api_schema if layer == "api" else layer
+        asset = source.add_table_asset(name=table.replace("/", "."), table_name=name, schema_name=schema)
+        batch = asset.add_batch_definition_whole_table("whole table")
+        suite = gx.ExpectationSuite(name=table.replace("/", "."))
+        for item in items:
+            expectation = item.build(gxe, suite_context)
+            expectation.meta = {"check": item.name, "severity": item.severity, "domain": item.domain}
+            expectation.notes = item.description
+            suite.add_expectation(expectation)
+        suite = context.suites.add_or_update(suite)
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=table.replace("/", "."), data=batch, suite=suite)
+        )
+        definitions[table in IDENTIFYING_TABLES].append(definition)
+
+    outcomes: dict[tuple[str, str], Evaluation] = {}
+    index = {(item.asset, item.name): item for item in expectations}
+    for identifying, group in definitions.items():
+        if not group:
+            continue
+        checkpoint = context.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=f"{name}_identifiers" if identifying else name,
+                validation_definitions=group,
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+                result_format="BOOLEAN_ONLY" if identifying else "SUMMARY",
+            )
+        )
+        result = checkpoint.run()
+        for validation in result.run_results.values():
+            table = validation.suite_name.replace(".", "/")
+            for item_result in validation.results:
+                check = item_result.expectation_config.meta.get("check")
+                key = (table, check)
+                if key in index:
+                    outcomes[key] = Evaluation(
+                        expectation=index[key],
+                        passed=bool(item_result.success),
+                        summary=_summary(item_result, identifying),
+                    )
+    if docs_dir is not None:
+        site = project_root / "gx" / "uncommitted" / "data_docs" / "local_site"
+        if site.exists():
+            shutil.copytree(site, docs_dir, dirs_exist_ok=True)
+    # an expectation GX did not report on counts as failed: a check that did not run must not pass
+    return [
+        outcomes.get((item.asset, item.name), Evaluation(item, False, {"exception": "not evaluated by GX"}))
+        for item in expectations
+    ]

@@ -1,0 +1,78 @@
+"""Pure helpers of the publish gate: dbt freshness → hours, dbt results → audit outcomes, suites."""
+
+import pytest
+
+from orchestration.quality.suites import EXPECTATIONS, MIN_ROW_SHARE, derived_expectations, freshness_hours
+
+
+@pytest.mark.parametrize(
+    ("freshness", "hours"),
+    [
+        ({"warn_after": {"count": 2, "period": "day"}}, 48.0),
+        ({"warn_after": {"count": 90, "period": "minute"}}, 1.5),
+        ({"warn_after": {"count": None, "period": None}, "error_after": {"count": 1, "period": "day"}}, None),
+        (None, None),
+    ],
+)
+def test_freshness_hours_reads_dbt_warn_after(freshness: dict | None, hours: float | None) -> None:
+    assert freshness_hours(freshness) == hours
+
+
+def test_every_expectation_names_a_layer_table_and_a_known_severity() -> None:
+    labels = [item.label for item in EXPECTATIONS]
+    assert len(labels) == len(set(labels))
+    for item in EXPECTATIONS:
+        assert item.layer in ("raw", "api"), item.label
+        assert item.severity in ("error", "warn"), item.label
+        assert item.domain in ("customer_360", "controle_ponto"), item.label
+
+
+def test_row_count_expectation_asks_for_half_the_published_rows() -> None:
+    from types import SimpleNamespace
+
+    from orchestration.quality.suites import SuiteContext
+
+    (count,) = derived_expectations({"customers": "customer_360"}, {})
+    built: dict = {}
+    fake_gxe = SimpleNamespace(ExpectTableRowCountToBeBetween=lambda **kwargs: built.update(kwargs))
+    count.build(fake_gxe, SuiteContext(api_schema="api__next", published_rows={"customers": 1001}))
+    assert MIN_ROW_SHARE == 0.5 and built == {"min_value": 500, "max_value": None}
+    assert (count.label, count.severity) == ("api/customers:row_count_vs_published", "error")
+
+
+def test_dbt_results_become_audit_outcomes_with_severity() -> None:
+    from orchestration.defs.platform.assets import dbt_outcomes
+
+    manifest = {
+        "nodes": {
+            "model.bi_dash.customers": {
+                "resource_type": "model", "name": "customers", "fqn": ["bi_dash", "api", "customer_360", "customers"],  # noqa: E501
+                "config": {},
+            },
+            "test.bi_dash.unique_customers_id": {
+                "resource_type": "test", "name": "unique_customers_id", "attached_node": "model.bi_dash.customers",  # noqa: E501
+                "fqn": ["bi_dash", "api", "customer_360", "unique_customers_id"], "config": {"severity": "ERROR"},  # noqa: E501
+            },
+            "test.bi_dash.late": {
+                "resource_type": "test", "name": "late", "attached_node": "model.bi_dash.customers",
+                "fqn": ["bi_dash", "customer_360", "late"], "config": {"severity": "warn"},
+            },
+        },
+        "sources": {},
+    }  # fmt: skip
+    results = {
+        "results": [
+            {"unique_id": "model.bi_dash.customers", "status": "success"},
+            {"unique_id": "test.bi_dash.unique_customers_id", "status": "fail", "message": "Got 2 results"},
+            {"unique_id": "test.bi_dash.late", "status": "warn"},
+        ]
+    }
+    outcomes = {item.label: item for item in dbt_outcomes(results, manifest)}
+    assert set(outcomes) == {"api/customers:unique_customers_id", "api/customers:late"}
+    failing = outcomes["api/customers:unique_customers_id"]
+    assert (failing.passed, failing.severity, failing.domain) == (False, "error", "customer_360")
+    assert (outcomes["api/customers:late"].passed, outcomes["api/customers:late"].severity) == (False, "warn")
+    crashed = dbt_outcomes(
+        {"results": [{"unique_id": "model.bi_dash.customers", "status": "error"}]}, manifest
+    )
+    assert [(item.label, item.passed) for item in crashed] == [("api/customers:dbt_build", False)]
