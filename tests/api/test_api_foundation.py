@@ -1,6 +1,7 @@
 """The platform end to end on the embedded database: raw → dbt (via Dagster) → api views → PostgREST."""
 
 import httpx
+import psycopg
 import pytest
 from postgrest import SyncPostgrestClient
 
@@ -91,6 +92,25 @@ def test_refresh_is_recorded_in_the_dagster_instance(platform: Platform) -> None
         assert run.status == dg.DagsterRunStatus.SUCCESS
         materialized = instance.get_latest_materialization_event(dg.AssetKey(["api", "customers"]))
         assert materialized is not None
+
+
+def test_anyone_reads_the_data_status_of_every_resource(platform: Platform, api_as: ApiAs) -> None:
+    status = api_as("anon").get("/data_status", params={"order": "resource"})
+    assert status.status_code == 200, status.text
+    rows = {row["resource"]: row for row in status.json()}
+    assert set(rows) == set(RESOURCES) - {"data_status"}
+    assert {row["last_attempt_outcome"] for row in rows.values()} == {"published"}
+    assert all(row["failing_checks"] == [] for row in rows.values())
+    # the test dataset: three people in olist_small, four employees in the registry
+    assert (rows["customers"]["domain"], rows["customers"]["row_count"]) == ("customer_360", 3)
+    assert (rows["employees"]["domain"], rows["employees"]["row_count"]) == ("controle_ponto", 4)
+    with platform.admin.connect() as conn:
+        run_id = conn.execute("select run_id from audit.published_resources limit 1").fetchone()
+        assert run_id == (platform.run_id,)
+        # the checks' GX summaries can quote data (CPFs, say): request roles cannot read them
+        conn.execute("set role analyst")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select summary from audit.check_results")
 
 
 def test_postgrest_recovers_after_the_database_restarts(platform: Platform, api: httpx.Client) -> None:

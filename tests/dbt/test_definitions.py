@@ -76,3 +76,15 @@ def test_quality_checks_are_pinned_with_their_severity_and_blocking(platform: Pl
     }
     job = defs().resolve_job_def("refresh")
     assert job.tags["dagster/retry_on_asset_or_op_failure"] == "false"
+
+
+def test_every_job_resolves_so_the_dagster_ui_can_load_the_code_location(platform: Platform) -> None:
+    from orchestration.definitions import defs
+
+    definitions = defs()
+    jobs = {job.name: job for job in definitions.resolve_all_job_defs()}
+    assert {"refresh", "ingest_olist", "ingest_afd"} <= set(jobs)
+    # a load job loads, then runs the whole checked refresh (a partial shadow build cannot be published)
+    ingest_afd = jobs["ingest_afd"].asset_layer.selected_asset_keys
+    assert dg.AssetKey(["raw", "afd_punches"]) in ingest_afd
+    assert {dg.AssetKey(["marts", "dim_customers"]), dg.AssetKey(["platform", "published_build"])} <= ingest_afd

@@ -6,12 +6,13 @@ import dagster as dg
 
 from orchestration.defs.controle_ponto.assets import afd_punches
 from orchestration.defs.platform.inbox import archive_path, run_request, sensor_result, stable_entries
+from orchestration.defs.platform.jobs import load_then_refresh
 from orchestration.defs.platform.resources import inbox
 
 ingest_afd_job = dg.define_asset_job(
     name="ingest_afd",
-    selection=dg.AssetSelection.assets(afd_punches).downstream(),
-    description="Load AFD files into raw, then rebuild the timesheets that depend on them.",
+    selection=load_then_refresh(afd_punches),
+    description="Load AFD files into raw, then refresh (checked and published like every refresh).",
 )
 
 

@@ -6,13 +6,14 @@ import dagster as dg
 
 from orchestration.defs.customer_360.assets import olist_raw_tables
 from orchestration.defs.platform.inbox import archive_path, run_request, sensor_result, stable_entries
+from orchestration.defs.platform.jobs import load_then_refresh
 from orchestration.defs.platform.resources import inbox
 from orchestration.ingest.olist import REQUIRED_FILES
 
 ingest_olist_job = dg.define_asset_job(
     name="ingest_olist",
-    selection=dg.AssetSelection.assets(olist_raw_tables).downstream(),
-    description="Load one Olist folder into raw, then rebuild the models that depend on it.",
+    selection=load_then_refresh(olist_raw_tables),
+    description="Load one Olist folder into raw, then refresh (checked and published like every refresh).",
 )
 
 

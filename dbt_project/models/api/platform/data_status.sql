@@ -2,7 +2,13 @@ with
 
 published as (
 
-    select * from {{ source('audit', 'published_resources') }}
+    select
+        resource,
+        domain,
+        published_at,
+        row_count
+
+    from {{ source('audit', 'published_resources') }}
     -- this resource describes the others
     where resource <> 'data_status'
 
@@ -10,7 +16,13 @@ published as (
 
 latest_attempt as (
 
-    select * from {{ source('audit', 'refresh_attempts') }}
+    -- only the columns request roles are granted (not the message, which can quote data)
+    select
+        run_id,
+        started_at,
+        outcome
+
+    from {{ source('audit', 'refresh_attempts') }}
     order by started_at desc
     limit 1
 
@@ -18,7 +30,14 @@ latest_attempt as (
 
 failed_checks as (
 
-    select * from {{ source('audit', 'check_results') }}
+    -- not the GX summary: it can hold sample values of the data
+    select
+        asset,
+        check_name,
+        domain,
+        severity
+
+    from {{ source('audit', 'check_results') }}
     where not passed
         and run_id = (select latest_attempt.run_id from latest_attempt)
 
