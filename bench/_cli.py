@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -24,9 +25,42 @@ def fresh_home(prefix: str) -> tuple[Path, dict[str, str]]:
 
 def run(env: dict[str, str], *args: str) -> float:
     """Run `bi-dash ARGS`; seconds it took (exits with the CLI's error output when it fails)."""
+    return run_captured(env, *args)[0]
+
+
+def run_captured(env: dict[str, str], *args: str) -> tuple[float, str]:
+    """Like :func:`run`, also returning what the CLI wrote to stderr (its log)."""
     started = time.perf_counter()
     result = subprocess.run([BI_DASH, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"bi-dash {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return elapsed
+    return elapsed, result.stderr
+
+
+STEP = re.compile(r"([a-z_]+) ([0-9.]+)s")
+FIGURE = {
+    "shadow_prepare": re.compile(r"Shadow schemas \S+ prepared in ([0-9.]+)s"),
+    "publish_swap": re.compile(r"api resources in ([0-9.]+)s \(one transaction\)"),
+    "docs": re.compile(r"dbt docs of the published build generated in ([0-9.]+)s"),
+}
+
+
+def refresh_breakdown(env: dict[str, str], *args: str) -> dict[str, float]:
+    """`bi-dash refresh ARGS` timed as a whole and per step, side by side in the same run.
+
+    ``gate_seconds`` is what write-audit-publish adds: both GX check steps, preparing the shadow
+    schemas (copying incremental state) and the publishing transaction (docs are listed apart).
+    """
+    total, log = run_captured(env, "refresh", *args)
+    figures: dict[str, float] = {"total": round(total, 1)}
+    steps_line = next((line for line in log.splitlines() if line.startswith("Steps: ")), "")
+    figures.update({name: float(seconds) for name, seconds in STEP.findall(steps_line)})
+    for name, pattern in FIGURE.items():
+        match = pattern.search(log)
+        figures[name] = float(match.group(1)) if match else 0.0
+    gate = sum(figures.get(name, 0.0) for name in ("raw_input_checks", "api_resource_checks"))
+    gate += figures["shadow_prepare"] + figures["publish_swap"]
+    figures["gate_seconds"] = round(gate, 1)
+    figures["gate_share_of_refresh"] = round(gate / total, 2)
+    return figures

@@ -170,6 +170,9 @@ def _refresh(settings: Settings, full_refresh: bool = False) -> None:
         f"[green]✓[/] Refresh checked and published, run {outcome.run_id}"
         f" [dim]({time.monotonic() - started:.1f}s)[/]"
     )
+    if outcome.step_seconds:
+        steps = " · ".join(f"{name} {seconds:.1f}s" for name, seconds in outcome.step_seconds.items())
+        err.print(f"[dim]Steps: {steps}[/]")
     if outcome.warning_checks:
         err.print(f"[yellow]warning checks failed (not blocking):[/] {', '.join(outcome.warning_checks)}")
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from orchestration.errors import PlatformError
 from orchestration.runtime.environment import dbt_executable
@@ -21,6 +22,7 @@ class RefreshOutcome:
     failing_checks: tuple[str, ...] = ()
     warning_checks: tuple[str, ...] = ()
     message: str = ""
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def dbt_command(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
@@ -78,9 +80,26 @@ def run_refresh(settings: Settings, full_refresh: bool = False) -> RefreshOutcom
         failed = tuple(
             event.step_key or "?" for event in result.all_events if event.event_type_value == "STEP_FAILURE"
         )
-    return _with_audit(
-        settings, RefreshOutcome(run_id=result.run_id, success=result.success, failed_steps=failed)
+        seconds = step_seconds(instance, result.run_id)
+    outcome = RefreshOutcome(
+        run_id=result.run_id, success=result.success, failed_steps=failed, step_seconds=seconds
     )
+    return _with_audit(settings, outcome)
+
+
+def step_seconds(instance: Any, run_id: str) -> dict[str, float]:
+    """Wall-clock seconds of each step of a run, from its event log (start to success or failure)."""
+    started: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            started[event.step_key] = entry.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
+            seconds[event.step_key] = round(entry.timestamp - started[event.step_key], 1)
+    return seconds
 
 
 def _with_audit(settings: Settings, outcome: RefreshOutcome) -> RefreshOutcome:

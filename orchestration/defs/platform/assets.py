@@ -2,6 +2,7 @@
 then ``platform/published_build`` publishes it when every blocking check passed (write-audit-publish)."""
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -99,10 +100,12 @@ def _build_in_shadow(
     """Copy the incremental state into fresh shadow schemas, dbt build there, record the dbt tests."""
     manifest = json.loads(dbt_project().manifest_path.read_text())
     relations = [publish.Relation(*item) for item in incremental_relations(manifest["nodes"])]
+    started = time.perf_counter()
     cloned = publish.prepare_shadow(conn, relations, config.full_refresh)
     context.log.info(
-        f"Building into the shadow schemas (*{publish.SHADOW}); the API keeps serving the published"
-        f" build. Incremental state copied: {', '.join(cloned) or 'none (full build)'}"
+        f"Shadow schemas (*{publish.SHADOW}) prepared in {time.perf_counter() - started:.1f}s;"
+        f" incremental state copied: {', '.join(cloned) or 'none (full build)'}."
+        " Building there; the API keeps serving the published build."
     )
     args = ["build", "--vars", json.dumps({"schema_suffix": publish.SHADOW})]
     invocation = dbt.cli(
@@ -148,12 +151,16 @@ def published_build() -> dg.AssetsDefinition:
             if blocking:  # the checks already stop this step; this is the last line of defence
                 publish.finish_attempt(conn, context.run_id, "blocked", ", ".join(blocking))
                 raise dg.Failure(f"Not published: blocking checks failed: {', '.join(blocking)}")
+            started = time.perf_counter()
             with publish.failing_marks_attempt(conn, context.run_id):
                 summary = publish.publish(conn, context.run_id, api_resources(_manifest_nodes()))
         context.log.info(
-            f"Published {len(summary.resources)} api resources; PostgREST reloads its schema cache"
+            f"Published {len(summary.resources)} api resources in {time.perf_counter() - started:.1f}s"
+            " (one transaction); PostgREST reloads its schema cache"
         )
+        started = time.perf_counter()
         site = publish_docs(database.settings())
+        context.log.info(f"dbt docs of the published build generated in {time.perf_counter() - started:.1f}s")
         return dg.MaterializeResult(
             metadata={
                 "rows": dg.MetadataValue.json(summary.resources),
