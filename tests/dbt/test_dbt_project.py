@@ -104,3 +104,23 @@ def test_incremental_refresh_equals_a_full_rebuild(tmp_path: Path) -> None:
         assert e3_day == (False, 480, 0)  # E3 completed by HR's inclusion of 17:00
     finally:
         cli.run("down")
+
+
+def test_every_model_source_and_column_of_the_published_docs_is_documented(platform: Platform) -> None:
+    """The dbt docs the publish generated: every model and raw source, and every column the database
+    really has (the catalog), carry a description."""
+    site = platform.settings.docs_dir / "dbt"
+    manifest = json.loads((site / "manifest.json").read_text())
+    catalog = json.loads((site / "catalog.json").read_text())
+    missing = []
+    for kind, nodes in (("nodes", manifest["nodes"]), ("sources", manifest["sources"])):
+        for unique_id, node in nodes.items():
+            if node["resource_type"] not in ("model", "source"):
+                continue
+            if not node["description"].strip():
+                missing.append(unique_id)
+            for column in catalog[kind].get(unique_id, {}).get("columns", {}):
+                if not node["columns"].get(column, {}).get("description", "").strip():
+                    missing.append(f"{unique_id}.{column}")
+    assert catalog["nodes"], "the publish generated no catalog"
+    assert missing == []

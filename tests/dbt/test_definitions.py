@@ -87,4 +87,7 @@ def test_every_job_resolves_so_the_dagster_ui_can_load_the_code_location(platfor
     # a load job loads, then runs the whole checked refresh (a partial shadow build cannot be published)
     ingest_afd = jobs["ingest_afd"].asset_layer.selected_asset_keys
     assert dg.AssetKey(["raw", "afd_punches"]) in ingest_afd
-    assert {dg.AssetKey(["marts", "dim_customers"]), dg.AssetKey(["platform", "published_build"])} <= ingest_afd
+    assert {
+        dg.AssetKey(["marts", "dim_customers"]),
+        dg.AssetKey(["platform", "published_build"]),
+    } <= ingest_afd
