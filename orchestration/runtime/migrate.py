@@ -33,6 +33,21 @@ def _with_connection(admin: ConnectionInfo, action: str, revision: str) -> None:
 def upgrade(admin: ConnectionInfo, settings: Settings, revision: str = "head") -> None:
     _with_connection(admin, "upgrade", revision)
     set_login_passwords(admin, settings)
+    revision_now = current_revision(admin)
+    if revision_now is not None and revision_now >= "0008":
+        grant_shadow_build(admin)
+
+
+def grant_shadow_build(admin: ConnectionInfo) -> None:
+    """transformer may create schemas in this database (the shadow build, migration 0008).
+
+    Repeated on every upgrade: a database-level grant does not travel with ``CREATE DATABASE …
+    TEMPLATE`` or a plain ``pg_dump``/restore, unlike everything inside the database.
+    """
+    with admin.connect(autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("grant create on database {} to transformer").format(sql.Identifier(admin.dbname))
+        )
 
 
 def downgrade(admin: ConnectionInfo, revision: str = "base") -> None:

@@ -1,0 +1,97 @@
+"""The publishing transaction itself, on a database of its own: old build or new build, never a mix."""
+
+import threading
+
+import psycopg
+import pytest
+
+from orchestration import publish
+from orchestration.runtime.database import ConnectionInfo, role_connection
+from orchestration.settings import Settings
+
+pytestmark = [pytest.mark.db, pytest.mark.publish_gate]
+
+
+def _build(conn: psycopg.Connection, suffix: str, rows: int) -> None:
+    """A two-resource build: marts.facts with ``rows`` rows, api views counting and listing it."""
+    conn.execute(f"create table marts{suffix}.facts as select generate_series(1, {rows}) as n")
+    conn.execute(f"create view api{suffix}.fact_count as select count(*) as n from marts{suffix}.facts")
+    conn.execute(f"create view api{suffix}.fact_list as select n from marts{suffix}.facts")
+
+
+@pytest.fixture
+def published(fresh_db: ConnectionInfo, settings: Settings) -> ConnectionInfo:
+    from orchestration.runtime.migrate import grant_shadow_build
+
+    grant_shadow_build(fresh_db)  # what `bi-dash migrate` does (a template clone lacks database grants)
+    transformer = role_connection(fresh_db, settings, "transformer")
+    with transformer.connect(autocommit=True) as conn:
+        _build(conn, "", 1)  # the build the API serves: one fact
+        publish.begin_attempt(conn, "run-2")
+        publish.prepare_shadow(conn, [publish.Relation("marts", "facts")], full_refresh=False)
+        conn.execute("drop table marts__next.facts")
+        _build(conn, "__next", 2)  # the checked shadow build: two facts
+    return transformer
+
+
+def _read(conn: psycopg.Connection) -> tuple[int, list[int]]:
+    count = conn.execute("select n from api.fact_count").fetchone()
+    rows = conn.execute("select n from api.fact_list order by n").fetchall()
+    assert count is not None
+    return int(count[0]), [row[0] for row in rows]
+
+
+def test_a_reader_sees_the_old_build_or_the_new_one_never_a_mix(published: ConnectionInfo) -> None:
+    domains = {"fact_count": "customer_360", "fact_list": "customer_360"}
+    with published.connect() as reader:
+        reader.execute("set transaction isolation level repeatable read")
+        assert _read(reader)[0] == 1  # the reader's transaction now holds the old views
+        outcome: list[object] = []
+        with published.connect(autocommit=True) as writer:
+            swap = threading.Thread(target=lambda: outcome.append(publish.publish(writer, "run-2", domains)))
+            swap.start()
+            swap.join(timeout=2)
+            assert swap.is_alive()  # the swap waits for the reader instead of changing its build
+            assert _read(reader) == (1, [1])  # both resources still from the old build
+            reader.commit()
+            swap.join(timeout=30)
+            assert not swap.is_alive()
+    assert isinstance(outcome[0], publish.PublishSummary)
+    assert outcome[0].resources == {"fact_count": 1, "fact_list": 2}
+    with published.connect() as conn:
+        assert _read(conn) == (2, [1, 2])
+        schemas = {row[0] for row in conn.execute("select nspname from pg_namespace")}
+        assert not {s for s in schemas if s.endswith((publish.SHADOW, publish.RETIRED))}
+        # the api schema itself was kept: the Alembic-owned RPC functions are still in it
+        functions = conn.execute(
+            "select count(*) from pg_proc where pronamespace = 'api'::regnamespace"
+            " and proname in ('register_punch', 'include_punch', 'disregard_punch')"
+        ).fetchone()
+        assert functions == (3,)
+        attempt = conn.execute("select outcome from audit.refresh_attempts where run_id = 'run-2'").fetchone()
+        published_rows = dict(
+            conn.execute("select resource, row_count from audit.published_resources").fetchall()
+        )
+    assert attempt == ("published",)
+    assert published_rows == {"fact_count": 1, "fact_list": 2}
+
+
+def test_incremental_tables_are_copied_into_the_shadow_unless_full_refresh(published: ConnectionInfo) -> None:
+    with published.connect(autocommit=True) as conn:
+        conn.execute("create index facts_n on marts.facts (n)")
+        copied = publish.prepare_shadow(conn, [publish.Relation("marts", "facts")], full_refresh=False)
+        assert copied == ("marts.facts",)
+        assert conn.execute("select count(*) from marts__next.facts").fetchone() == (1,)
+        indexes = conn.execute("select count(*) from pg_indexes where schemaname = 'marts__next'").fetchone()
+        assert indexes == (1,)
+        assert publish.prepare_shadow(conn, [publish.Relation("marts", "facts")], full_refresh=True) == ()
+        assert conn.execute("select to_regclass('marts__next.facts')").fetchone() == (None,)
+        # the served build is untouched by either
+        assert _read(conn) == (1, [1])
+
+
+def test_a_publish_missing_an_api_view_publishes_nothing(published: ConnectionInfo) -> None:
+    with published.connect(autocommit=True) as conn:
+        with pytest.raises(RuntimeError, match="lacks api views customers"):
+            publish.publish(conn, "run-2", {"fact_count": "c", "fact_list": "c", "customers": "c"})
+        assert _read(conn) == (1, [1])
