@@ -190,7 +190,7 @@ def _copy_schema_grants(conn: psycopg.Connection, source: str, target: str) -> N
 
 
 def prepare_shadow(
-    conn: psycopg.Connection, incremental: Sequence[Relation], full_refresh: bool
+    conn: psycopg.Connection, incremental: Sequence[Relation], full_refresh: bool, run_id: str = ""
 ) -> tuple[str, ...]:
     """Fresh ``<layer>__next`` schemas; incremental tables copied in (unless ``full_refresh``).
 
@@ -203,6 +203,10 @@ def prepare_shadow(
             conn.execute(sql.SQL("create schema {}").format(sql.Identifier(shadow(layer))))
             if _schema_exists(conn, layer):
                 _copy_schema_grants(conn, layer, shadow(layer))
+        # which run this shadow build belongs to: only that run may publish it
+        conn.execute(
+            sql.SQL("comment on schema {} is {}").format(sql.Identifier(shadow("api")), sql.Literal(run_id))
+        )
         if full_refresh:
             return ()
         for relation in incremental:
@@ -237,6 +241,14 @@ def publish(conn: psycopg.Connection, run_id: str, domains: Mapping[str, str]) -
 
     ``domains`` maps each api view to its domain (for ``audit.published_resources``).
     """
+    owner = conn.execute(
+        "select obj_description(oid, 'pg_namespace') from pg_namespace where nspname = %s", (shadow("api"),)
+    ).fetchone()
+    if owner is None or owner[0] != run_id:
+        raise RuntimeError(
+            f"the shadow build belongs to {owner[0] if owner else 'no run'}, not to run {run_id}:"
+            " another refresh started meanwhile; nothing published"
+        )
     views = _shadow_views(conn)
     missing = sorted(set(domains) - set(views))
     if missing:

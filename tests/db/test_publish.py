@@ -28,7 +28,7 @@ def published(fresh_db: ConnectionInfo, settings: Settings) -> ConnectionInfo:
     with transformer.connect(autocommit=True) as conn:
         _build(conn, "", 1)  # the build the API serves: one fact
         publish.begin_attempt(conn, "run-2")
-        publish.prepare_shadow(conn, [publish.Relation("marts", "facts")], full_refresh=False)
+        publish.prepare_shadow(conn, [publish.Relation("marts", "facts")], full_refresh=False, run_id="run-2")
         conn.execute("drop table marts__next.facts")
         _build(conn, "__next", 2)  # the checked shadow build: two facts
     return transformer
@@ -94,4 +94,12 @@ def test_a_publish_missing_an_api_view_publishes_nothing(published: ConnectionIn
     with published.connect(autocommit=True) as conn:
         with pytest.raises(RuntimeError, match="lacks api views customers"):
             publish.publish(conn, "run-2", {"fact_count": "c", "fact_list": "c", "customers": "c"})
+        assert _read(conn) == (1, [1])
+
+
+def test_only_the_run_that_built_the_shadow_may_publish_it(published: ConnectionInfo) -> None:
+    """A refresh started meanwhile rebuilt the shadow schemas: the older run must not publish them."""
+    with published.connect(autocommit=True) as conn:
+        with pytest.raises(RuntimeError, match="belongs to run-2, not to run run-1"):
+            publish.publish(conn, "run-1", {"fact_count": "c", "fact_list": "c"})
         assert _read(conn) == (1, [1])

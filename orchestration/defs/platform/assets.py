@@ -85,9 +85,11 @@ def dbt_models() -> dg.AssetsDefinition:
         config: DbtBuildConfig,
     ):
         with database.transformer().connect(autocommit=True) as conn:
-            if not publish.acquire_refresh_lock(conn):
-                raise dg.Failure("another refresh is building right now; try again when it has finished")
             publish.begin_attempt(conn, context.run_id, config.full_refresh)
+            if not publish.acquire_refresh_lock(conn):
+                message = "another refresh is building right now; try again when it has finished"
+                publish.finish_attempt(conn, context.run_id, "failed", message)
+                raise dg.Failure(message)
             with publish.failing_marks_attempt(conn, context.run_id):
                 yield from _build_in_shadow(context, dbt, conn, config)
 
@@ -101,7 +103,7 @@ def _build_in_shadow(
     manifest = json.loads(dbt_project().manifest_path.read_text())
     relations = [publish.Relation(*item) for item in incremental_relations(manifest["nodes"])]
     started = time.perf_counter()
-    cloned = publish.prepare_shadow(conn, relations, config.full_refresh)
+    cloned = publish.prepare_shadow(conn, relations, config.full_refresh, context.run_id)
     context.log.info(
         f"Shadow schemas (*{publish.SHADOW}) prepared in {time.perf_counter() - started:.1f}s;"
         f" incremental state copied: {', '.join(cloned) or 'none (full build)'}."
