@@ -64,7 +64,6 @@ class CheckOutcome:
 @dataclass(frozen=True)
 class PublishSummary:
     resources: dict[str, int]  # api view -> rows
-    cloned: tuple[str, ...] = ()
 
 
 # --- the audit trail ------------------------------------------------------------------------------
@@ -189,17 +188,58 @@ def _copy_schema_grants(conn: psycopg.Connection, source: str, target: str) -> N
         )
 
 
+@dataclass(frozen=True)
+class ShadowState:
+    """Where the incremental state of a shadow build came from."""
+
+    reused: tuple[str, ...] = ()  # kept from the previous build (retired at the last publish): no copy
+    copied: tuple[str, ...] = ()  # copied from the published build (first refresh, or after a failure)
+
+
+def _relations_of(conn: psycopg.Connection, schema: str) -> list[tuple[str, str]]:
+    rows = conn.execute(
+        "select c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+        " where n.nspname = %s and c.relkind in ('r', 'p', 'v', 'm')",
+        (schema,),
+    ).fetchall()
+    return [(row[0], row[1]) for row in rows]
+
+
+def _keep_only(conn: psycopg.Connection, schema: str, keep: set[str]) -> None:
+    """Drop every table and view of ``schema`` except ``keep`` (views first: they depend on tables)."""
+    for kind in ("v", "m", "r", "p"):
+        for name, relkind in _relations_of(conn, schema):
+            if relkind != kind or name in keep:
+                continue
+            statement = {"v": "drop view", "m": "drop materialized view"}.get(kind, "drop table")
+            conn.execute(sql.SQL(statement + " if exists {} cascade").format(sql.Identifier(schema, name)))
+
+
 def prepare_shadow(
     conn: psycopg.Connection, incremental: Sequence[Relation], full_refresh: bool, run_id: str = ""
-) -> tuple[str, ...]:
-    """Fresh ``<layer>__next`` schemas; incremental tables copied in (unless ``full_refresh``).
+) -> ShadowState:
+    """``<layer>__next`` schemas for a new build, holding the incremental state to build on.
 
-    Returns the copied tables. A failed earlier build left in the shadow schemas is dropped here.
+    The state is the previous build's incremental tables, kept aside at the last publish: the
+    incremental models catch up from their own watermarks, so building on a build one step older
+    than the published one costs no copy. Without them (first refresh, or the refresh after a failed
+    one, which consumed them) the published tables are copied. ``full_refresh``: empty schemas.
+    A failed earlier build left in the shadow schemas is dropped here.
     """
-    cloned: list[str] = []
+    reused: list[str] = []
+    copied: list[str] = []
     with conn.transaction():
         for layer in LAYERS:
             conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(shadow(layer))))
+            retired = layer + RETIRED
+            if _schema_exists(conn, retired) and not full_refresh:
+                conn.execute(
+                    sql.SQL("alter schema {} rename to {}").format(
+                        sql.Identifier(retired), sql.Identifier(shadow(layer))
+                    )
+                )
+                continue
+            conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(retired)))
             conn.execute(sql.SQL("create schema {}").format(sql.Identifier(shadow(layer))))
             if _schema_exists(conn, layer):
                 _copy_schema_grants(conn, layer, shadow(layer))
@@ -208,8 +248,11 @@ def prepare_shadow(
             sql.SQL("comment on schema {} is {}").format(sql.Identifier(shadow("api")), sql.Literal(run_id))
         )
         if full_refresh:
-            return ()
+            return ShadowState()
         for relation in incremental:
+            if _relation_exists(conn, shadow(relation.schema), relation.name):
+                reused.append(f"{relation.schema}.{relation.name}")
+                continue
             if not _relation_exists(conn, relation.schema, relation.name):
                 continue
             conn.execute(
@@ -222,8 +265,8 @@ def prepare_shadow(
                     relation.identifier(SHADOW), relation.identifier()
                 )
             )
-            cloned.append(f"{relation.schema}.{relation.name}")
-    return tuple(cloned)
+            copied.append(f"{relation.schema}.{relation.name}")
+    return ShadowState(reused=tuple(reused), copied=tuple(copied))
 
 
 # --- publish ------------------------------------------------------------------------------------
@@ -236,8 +279,13 @@ def _shadow_views(conn: psycopg.Connection) -> list[str]:
     return [row[0] for row in rows]
 
 
-def publish(conn: psycopg.Connection, run_id: str, domains: Mapping[str, str]) -> PublishSummary:
-    """Swap the shadow build in, in one transaction; then drop the retired build.
+def publish(
+    conn: psycopg.Connection,
+    run_id: str,
+    domains: Mapping[str, str],
+    incremental: Sequence[Relation] = (),
+) -> PublishSummary:
+    """Swap the shadow build in, in one transaction; then trim the retired build to ``incremental``.
 
     ``domains`` maps each api view to its domain (for ``audit.published_resources``).
     """
@@ -291,8 +339,15 @@ def publish(conn: psycopg.Connection, run_id: str, domains: Mapping[str, str]) -
             )
         finish_attempt(conn, run_id, "published")
         conn.execute("notify pgrst, 'reload schema'")
-    # the retired build: readers that started before the swap finish on it first (their locks)
+    # The retired build (readers that started before the swap finish on it first: their locks):
+    # only its incremental tables are kept, as the state the next shadow build starts from.
     with conn.transaction():
         for layer in LAYERS[:-1]:
-            conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(layer + RETIRED)))
+            keep = {relation.name for relation in incremental if relation.schema == layer}
+            if keep and _schema_exists(conn, layer + RETIRED):
+                _keep_only(conn, layer + RETIRED, keep)
+            else:
+                conn.execute(
+                    sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(layer + RETIRED))
+                )
     return PublishSummary(resources=counts)

@@ -79,15 +79,36 @@ def test_a_reader_sees_the_old_build_or_the_new_one_never_a_mix(published: Conne
 def test_incremental_tables_are_copied_into_the_shadow_unless_full_refresh(published: ConnectionInfo) -> None:
     with published.connect(autocommit=True) as conn:
         conn.execute("create index facts_n on marts.facts (n)")
-        copied = publish.prepare_shadow(conn, [publish.Relation("marts", "facts")], full_refresh=False)
-        assert copied == ("marts.facts",)
+        state = publish.prepare_shadow(conn, [publish.Relation("marts", "facts")], full_refresh=False)
+        assert state == publish.ShadowState(copied=("marts.facts",))
         assert conn.execute("select count(*) from marts__next.facts").fetchone() == (1,)
         indexes = conn.execute("select count(*) from pg_indexes where schemaname = 'marts__next'").fetchone()
         assert indexes == (1,)
-        assert publish.prepare_shadow(conn, [publish.Relation("marts", "facts")], full_refresh=True) == ()
+        state = publish.prepare_shadow(conn, [publish.Relation("marts", "facts")], full_refresh=True)
+        assert state == publish.ShadowState()
         assert conn.execute("select to_regclass('marts__next.facts')").fetchone() == (None,)
         # the served build is untouched by either
         assert _read(conn) == (1, [1])
+
+
+def test_the_next_build_starts_from_the_retired_incremental_tables_without_a_copy(
+    published: ConnectionInfo,
+) -> None:
+    incremental = [publish.Relation("marts", "facts")]
+    with published.connect(autocommit=True) as conn:
+        conn.execute("create table marts.scratch as select 1 as x")  # non-incremental, in the old build
+        publish.publish(conn, "run-2", {"fact_count": "c", "fact_list": "c"}, incremental)
+        # the retired build keeps only its incremental tables (the state one build behind)
+        retired = conn.execute(
+            "select c.relname from pg_class c where c.relnamespace = 'marts__old'::regnamespace"
+            " and c.relkind = 'r'"
+        ).fetchall()
+        assert retired == [("facts",)]
+        state = publish.prepare_shadow(conn, incremental, full_refresh=False, run_id="run-3")
+        assert state == publish.ShadowState(reused=("marts.facts",))
+        assert conn.execute("select count(*) from marts__next.facts").fetchone() == (1,)
+        assert conn.execute("select to_regclass('marts__old.facts')").fetchone() == (None,)
+        assert _read(conn) == (2, [1, 2])  # the published build is untouched
 
 
 def test_a_publish_missing_an_api_view_publishes_nothing(published: ConnectionInfo) -> None:

@@ -74,6 +74,8 @@ def test_incremental_refresh_equals_a_full_rebuild(tmp_path: Path) -> None:
                 "select 'M1', 'disregard', punch_id, 'pressed by mistake' from marts.fct_punches "
                 "where employee_id = 'M1' and punched_at = '2024-03-04 20:30+00'"
             )
+        # publishes the corrections; the build before them is kept aside as the next build's start
+        assert cli.run("refresh").returncode == 0
         day = tmp_path / "AFD_next_day.txt"
         lines = [build.header_1510(0, "00004003300000001", dt.date(2024, 3, 11), dt.date(2024, 3, 11))]
         lines += [
@@ -82,7 +84,10 @@ def test_incremental_refresh_equals_a_full_rebuild(tmp_path: Path) -> None:
         ]
         day.write_text("".join(line + "\r\n" for line in lines), encoding="latin-1")
         assert cli.run("ingest", "afd", str(day)).returncode == 0
-        assert cli.run("refresh").returncode == 0
+        # built on the state before the corrections: catches up the corrections and the new day
+        caught_up = cli.run("refresh")
+        assert caught_up.returncode == 0, caught_up.stderr[-2000:]
+        assert "incremental state kept from the previous build: intermediate.int_punches" in caught_up.stderr
         with psycopg.connect(url) as conn:
             incremental = _rows(conn, f"select {DAILY} from marts.fct_timesheet_daily")
             punches = _rows(conn, "select punch_id, status, reason, jornada_number from marts.fct_punches")

@@ -103,10 +103,11 @@ def _build_in_shadow(
     manifest = json.loads(dbt_project().manifest_path.read_text())
     relations = [publish.Relation(*item) for item in incremental_relations(manifest["nodes"])]
     started = time.perf_counter()
-    cloned = publish.prepare_shadow(conn, relations, config.full_refresh, context.run_id)
+    state = publish.prepare_shadow(conn, relations, config.full_refresh, context.run_id)
     context.log.info(
         f"Shadow schemas (*{publish.SHADOW}) prepared in {time.perf_counter() - started:.1f}s;"
-        f" incremental state copied: {', '.join(cloned) or 'none (full build)'}."
+        f" incremental state kept from the previous build: {', '.join(state.reused) or 'none'};"
+        f" copied from the published build: {', '.join(state.copied) or 'none'}."
         " Building there; the API keeps serving the published build."
     )
     args = ["build", "--vars", json.dumps({"schema_suffix": publish.SHADOW})]
@@ -155,7 +156,9 @@ def published_build() -> dg.AssetsDefinition:
                 raise dg.Failure(f"Not published: blocking checks failed: {', '.join(blocking)}")
             started = time.perf_counter()
             with publish.failing_marks_attempt(conn, context.run_id):
-                summary = publish.publish(conn, context.run_id, api_resources(_manifest_nodes()))
+                nodes = _manifest_nodes()
+                relations = [publish.Relation(*item) for item in incremental_relations(nodes)]
+                summary = publish.publish(conn, context.run_id, api_resources(nodes), relations)
         context.log.info(
             f"Published {len(summary.resources)} api resources in {time.perf_counter() - started:.1f}s"
             " (one transaction); PostgREST reloads its schema cache"
