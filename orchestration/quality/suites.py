@@ -40,6 +40,8 @@ ANOMALY_KINDS = (
 )
 BRAZILIAN_STATES = "AC AL AM AP BA CE DF ES GO MA MG MS MT PA PB PE PI PR RJ RN RO RR RS SC SE SP TO".split()
 MINUTES_PER_DAY = 24 * 60
+_TIME = r"([01][0-9]|2[0-3]):[0-5][0-9]"
+SCHEDULE_INTERVALS = rf"^$|^{_TIME}-{_TIME}(,{_TIME}-{_TIME})*$"
 # a build with fewer rows than this share of the published one is withheld
 MIN_ROW_SHARE = 0.5
 
@@ -109,6 +111,10 @@ def _between(column: str, low: float | None, high: float | None, mostly: float =
     return lambda gxe, _: gxe.ExpectColumnValuesToBeBetween(
         column=column, min_value=low, max_value=high, mostly=mostly
     )
+
+
+def _match_regex(column: str, regex: str) -> Builder:
+    return lambda gxe, _: gxe.ExpectColumnValuesToMatchRegex(column=column, regex=regex)
 
 
 def _in_set(column: str, values: Sequence[str], mostly: float = 1.0) -> Builder:
@@ -282,6 +288,28 @@ EXPECTATIONS: tuple[Expectation, ...] = (
             " where checked.schedule_code is not null and schedules.schedule_code is null",
             "employees whose schedule_code is not in raw.work_schedules",
         ),
+    ),
+    # the build parses these: a malformed value would stop it with a database error instead
+    Expectation(
+        "raw/employees",
+        "timezone_known",
+        PONTO,
+        E,
+        "timezone is an IANA zone PostgreSQL knows.",
+        _unexpected_rows(
+            "select checked.employee_id, checked.timezone from {batch} as checked"
+            " left join pg_catalog.pg_timezone_names as zones on zones.name = checked.timezone"
+            " where checked.timezone is not null and zones.name is null",
+            "employees whose timezone PostgreSQL does not know",
+        ),
+    ),
+    Expectation(
+        "raw/work_schedules",
+        "intervals_well_formed",
+        PONTO,
+        E,
+        "intervals is empty or HH:MM-HH:MM[,HH:MM-HH:MM...] with valid times.",
+        _match_regex("intervals", SCHEDULE_INTERVALS),
     ),
     Expectation(
         "raw/afd_punches",

@@ -108,6 +108,11 @@ def test_a_blocking_failure_keeps_the_last_good_build_and_is_named_everywhere(cl
     assert customers["last_attempt_at"] > published_before["customers"]["last_attempt_at"]
     # a check of customer_360 is not reported against the other domain
     assert status["timesheet_daily"]["failing_checks"] == []
+    # `up` with the bad data still in raw: it warns and serves the last good build
+    again = cli.run("up", "--detach")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "Serving the build published at" in again.stderr
+    assert _count(cli, "customers", analyst) == customers_before
 
     with _admin(cli) as conn:
         conn.execute("delete from raw.olist_orders where order_id = %s", (ORPHAN_ORDER,))

@@ -76,3 +76,22 @@ def test_dbt_results_become_audit_outcomes_with_severity() -> None:
         {"results": [{"unique_id": "model.bi_dash.customers", "status": "error"}]}, manifest
     )
     assert [(item.label, item.passed) for item in crashed] == [("api/customers:dbt_build", False)]
+
+
+@pytest.mark.parametrize(
+    ("intervals", "ok"),
+    [
+        ("08:00-12:00,13:00-17:00", True),
+        ("22:00-02:00,03:00-06:00", True),
+        ("", True),
+        ("8h-noon", False),
+        ("08:00-24:00", False),
+        ("08:00-12:00,", False),
+    ],
+)
+def test_schedule_interval_pattern(intervals: str, ok: bool) -> None:
+    import re
+
+    from orchestration.quality.suites import SCHEDULE_INTERVALS
+
+    assert bool(re.search(SCHEDULE_INTERVALS, intervals)) is ok
