@@ -17,16 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-ORDER_STATUSES = (
-    "delivered",
-    "shipped",
-    "canceled",
-    "unavailable",
-    "invoiced",
-    "processing",
-    "created",
-    "approved",
-)
+from migrations.models import ORDER_STATUSES  # the raw table's own check constraint lists them
+
 SEGMENTS = ("champions", "loyal", "new", "at_risk", "lost", "regular", "inactive")
 ANOMALY_KINDS = (
     "incomplete_day",

@@ -9,6 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
 
+from orchestration.publish import SHADOW
 from orchestration.runtime.environment import dbt_executable
 from orchestration.settings import get_settings
 
@@ -73,7 +74,7 @@ def manifest() -> dict[str, Any]:
 def incremental_relations(nodes: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(schema, table) of every incremental model: their state is carried into the shadow build."""
     return sorted(
-        (node["schema"].removesuffix("__next"), node.get("alias") or node["name"])
+        (node["schema"].removesuffix(SHADOW), node.get("alias") or node["name"])
         for node in nodes.values()
         if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
     )
