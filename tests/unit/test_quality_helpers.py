@@ -57,6 +57,10 @@ def test_dbt_results_become_audit_outcomes_with_severity() -> None:
                 "resource_type": "test", "name": "late", "attached_node": "model.bi_dash.customers",
                 "fqn": ["bi_dash", "customer_360", "late"], "config": {"severity": "warn"},
             },
+            "test.bi_dash.singular": {  # a singular test: no attached node, its parent says what it tests
+                "resource_type": "test", "name": "singular", "depends_on": {"nodes": ["model.bi_dash.customers"]},  # noqa: E501
+                "fqn": ["bi_dash", "customer_360", "singular"], "config": {"severity": "warn"},
+            },
         },
         "sources": {},
     }  # fmt: skip
@@ -65,10 +69,19 @@ def test_dbt_results_become_audit_outcomes_with_severity() -> None:
             {"unique_id": "model.bi_dash.customers", "status": "success"},
             {"unique_id": "test.bi_dash.unique_customers_id", "status": "fail", "message": "Got 2 results"},
             {"unique_id": "test.bi_dash.late", "status": "warn"},
+            {"unique_id": "test.bi_dash.singular", "status": "pass"},
         ]
     }
     outcomes = {item.label: item for item in dbt_outcomes(results, manifest)}
-    assert set(outcomes) == {"api/customers:unique_customers_id", "api/customers:late"}
+    assert set(outcomes) == {
+        "api/customers:unique_customers_id",
+        "api/customers:late",
+        "api/customers:singular",
+    }
+    assert (outcomes["api/customers:singular"].domain, outcomes["api/customers:singular"].passed) == (
+        "customer_360",
+        True,
+    )
     failing = outcomes["api/customers:unique_customers_id"]
     assert (failing.passed, failing.severity, failing.domain) == (False, "error", "customer_360")
     assert (outcomes["api/customers:late"].passed, outcomes["api/customers:late"].severity) == (False, "warn")

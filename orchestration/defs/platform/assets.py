@@ -32,13 +32,12 @@ class DbtBuildConfig(dg.Config):
     full_refresh: bool = False  # rebuild incremental models from scratch (after a schema change)
 
 
-def _asset_path(node: dict, nodes: dict) -> str:
-    """The Dagster asset a dbt test or model result belongs to, as ``layer/name``."""
-    if node["resource_type"] == "model":
-        return "/".join(translator().get_asset_key(node).path)
+def _subject(node: dict, nodes: dict) -> dict:
+    """The model or source a dbt test is about (its attached node, else its first parent)."""
+    if node["resource_type"] != "test":
+        return node
     attached = node.get("attached_node") or next(iter(node.get("depends_on", {}).get("nodes", [])), None)
-    parent = nodes.get(attached or "")
-    return "/".join(translator().get_asset_key(parent).path) if parent else "dbt/" + node["name"]
+    return nodes.get(attached or "", node)
 
 
 def dbt_outcomes(run_results: dict, manifest: dict) -> list[publish.CheckOutcome]:
@@ -54,8 +53,9 @@ def dbt_outcomes(run_results: dict, manifest: dict) -> list[publish.CheckOutcome
             continue
         if kind not in ("model", "test"):
             continue
-        asset = _asset_path(node, nodes)
-        _, domain = layer_and_domain(nodes.get(node.get("attached_node") or "", node)["fqn"])
+        subject = _subject(node, nodes)
+        asset = "/".join(translator().get_asset_key(subject).path)
+        _, domain = layer_and_domain(subject["fqn"])
         severity = str(node["config"].get("severity", "error")).lower() if kind == "test" else "error"
         outcomes.append(
             publish.CheckOutcome(
