@@ -158,14 +158,14 @@ def _prepare(settings: Settings) -> ConnectionInfo:
     return admin
 
 
-def _refresh(settings: Settings, full_refresh: bool = False) -> None:
+def _refresh(settings: Settings, full_refresh: bool = False, allow_shrink: bool = False) -> None:
     from orchestration.pipeline import prepare_dbt, refresh_or_raise
 
     with step("Parsing the dbt project"):
         prepare_dbt(settings)
     started = time.monotonic()
     err.print("[bold]Running the refresh job[/] (Dagster logs follow)")
-    outcome = refresh_or_raise(settings, full_refresh)
+    outcome = refresh_or_raise(settings, full_refresh, allow_shrink)
     err.print(
         f"[green]✓[/] Refresh checked and published, run {outcome.run_id}"
         f" [dim]({time.monotonic() - started:.1f}s)[/]"
@@ -429,11 +429,21 @@ def refresh(
     full_refresh: Annotated[
         bool, typer.Option("--full-refresh", help="Rebuild incremental models from scratch.")
     ] = False,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Publish even when a resource loses more than half its rows (after a deliberate purge).",
+        ),
+    ] = False,
 ) -> None:
-    """Run the refresh job (dbt build of every layer, as Dagster assets). Non-zero exit when it fails."""
+    """Run the refresh job: checks, build beside the served data, checks, publish.
+
+    Exits 1 naming the failing checks when a blocking one failed (nothing is published then).
+    """
     settings = _settings()
     _prepare(settings)
-    _refresh(settings, full_refresh)
+    _refresh(settings, full_refresh, allow_shrink)
 
 
 @app.command()

@@ -60,7 +60,7 @@ def prepare_dbt(settings: Settings) -> None:
     dbt_command(settings, "parse", "--quiet")
 
 
-def run_refresh(settings: Settings, full_refresh: bool = False) -> RefreshOutcome:
+def run_refresh(settings: Settings, full_refresh: bool = False, allow_shrink: bool = False) -> RefreshOutcome:
     """Execute the Dagster `refresh` job in this process, recorded in the instance (visible in the UI)."""
     import dagster as dg
 
@@ -74,7 +74,10 @@ def run_refresh(settings: Settings, full_refresh: bool = False) -> RefreshOutcom
             raise_on_error=False,
             run_config={
                 "loggers": {"console": {"config": {"log_level": "INFO"}}},
-                "ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}},
+                "ops": {
+                    "dbt_models": {"config": {"full_refresh": full_refresh}},
+                    **({"api_resource_checks": {"config": {"min_row_share": 0.0}}} if allow_shrink else {}),
+                },
             },
         )
         failed = tuple(
@@ -158,8 +161,10 @@ def write_landing_page(settings: Settings, api_url: str, dagster_url: str) -> Pa
     return page
 
 
-def refresh_or_raise(settings: Settings, full_refresh: bool = False) -> RefreshOutcome:
-    outcome = run_refresh(settings, full_refresh)
+def refresh_or_raise(
+    settings: Settings, full_refresh: bool = False, allow_shrink: bool = False
+) -> RefreshOutcome:
+    outcome = run_refresh(settings, full_refresh, allow_shrink)
     if outcome.success:
         return outcome
     where = f"Dagster run {outcome.run_id}; dbt log: {settings.log_dir / 'dbt'}"

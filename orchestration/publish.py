@@ -340,7 +340,13 @@ def publish(
         finish_attempt(conn, run_id, "published")
         conn.execute("notify pgrst, 'reload schema'")
     # The retired build (readers that started before the swap finish on it first: their locks):
-    # only its incremental tables are kept, as the state the next shadow build starts from.
+    # only its incremental tables are kept, as the state the next shadow build starts from; not after
+    # a full refresh, whose reason (a purge, a changed model) the older state would undo.
+    rebuilt = conn.execute(
+        "select full_refresh from audit.refresh_attempts where run_id = %s", (run_id,)
+    ).fetchone()
+    if rebuilt and rebuilt[0]:
+        incremental = ()
     with conn.transaction():
         for layer in LAYERS[:-1]:
             keep = {relation.name for relation in incremental if relation.schema == layer}

@@ -124,3 +124,14 @@ def test_only_the_run_that_built_the_shadow_may_publish_it(published: Connection
         with pytest.raises(RuntimeError, match="belongs to run-2, not to run run-1"):
             publish.publish(conn, "run-1", {"fact_count": "c", "fact_list": "c"})
         assert _read(conn) == (1, [1])
+
+
+def test_after_a_full_refresh_nothing_older_is_kept_to_build_on(published: ConnectionInfo) -> None:
+    """A full refresh exists to forget the old state (a purge, a changed model): keep none of it."""
+    incremental = [publish.Relation("marts", "facts")]
+    with published.connect(autocommit=True) as conn:
+        publish.begin_attempt(conn, "run-2", full_refresh=True)
+        publish.publish(conn, "run-2", {"fact_count": "c", "fact_list": "c"}, incremental)
+        assert conn.execute("select to_regnamespace('marts__old')").fetchone() == (None,)
+        state = publish.prepare_shadow(conn, incremental, full_refresh=False, run_id="run-3")
+    assert state == publish.ShadowState(copied=("marts.facts",))

@@ -151,7 +151,7 @@ def test_a_failing_warn_check_is_reported_but_does_not_block(cli: Cli) -> None:
     assert "raw/olist_customers:state_is_brazilian" in customers["warning_checks"]
 
 
-def test_a_collapsed_build_is_not_published(cli: Cli) -> None:
+def test_a_collapsed_build_is_not_published_unless_asked(cli: Cli) -> None:
     """Row-count anomaly: a full refresh after the orders vanished would serve no orders at all."""
     analyst = cli.token("analyst")
     orders_before = _count(cli, "customer_orders", analyst)
@@ -170,6 +170,12 @@ def test_a_collapsed_build_is_not_published(cli: Cli) -> None:
         assert result.returncode == 1, result.stderr[-2000:]
         assert "api/customer_orders:row_count_vs_published" in result.stderr
         assert _count(cli, "customer_orders", analyst) == orders_before
+        # a deliberate purge: published on request, and the next refresh does not bring it back
+        purged = cli.run("refresh", "--full-refresh", "--allow-shrink")
+        assert purged.returncode == 0, purged.stderr[-2000:]
+        assert _count(cli, "customer_orders", analyst) == 0
+        assert cli.run("refresh").returncode == 0
+        assert _count(cli, "customer_orders", analyst) == 0
     finally:
         with _admin(cli) as conn, conn.transaction():
             for table, saved_table in (
@@ -182,7 +188,8 @@ def test_a_collapsed_build_is_not_published(cli: Cli) -> None:
                 conn.execute(f"drop table public.{saved_table}")
             restored = conn.execute("select count(*) from raw.olist_orders").fetchone()[0]  # type: ignore[index]
     assert restored == saved
-    assert cli.run("refresh").returncode == 0
+    assert cli.run("refresh", "--full-refresh").returncode == 0
+    assert _count(cli, "customer_orders", analyst) == orders_before
 
 
 def test_docs_site_has_every_api_model_with_columns_and_lineage_to_raw(cli: Cli) -> None:

@@ -15,7 +15,13 @@ import dagster as dg
 from orchestration import publish
 from orchestration.defs.platform.dbt import api_resources, fresh_sources, manifest
 from orchestration.defs.platform.resources import PlatformDatabase
-from orchestration.quality.suites import EXPECTATIONS, Expectation, SuiteContext, derived_expectations
+from orchestration.quality.suites import (
+    EXPECTATIONS,
+    MIN_ROW_SHARE,
+    Expectation,
+    SuiteContext,
+    derived_expectations,
+)
 
 
 def all_expectations() -> tuple[Expectation, ...]:
@@ -23,6 +29,11 @@ def all_expectations() -> tuple[Expectation, ...]:
     return EXPECTATIONS + derived_expectations(
         api_resources(loaded["nodes"]), fresh_sources(loaded["sources"])
     )
+
+
+class GxChecksConfig(dg.Config):
+    # share of the published rows an api resource must keep (0: accept a deliberate purge)
+    min_row_share: float = MIN_ROW_SHARE
 
 
 def _severity(expectation: Expectation) -> dg.AssetCheckSeverity:
@@ -50,7 +61,9 @@ def _gx_check_step(name: str, expectations: tuple[Expectation, ...]) -> dg.Asset
     ]
 
     @dg.multi_asset_check(specs=specs, name=name, can_subset=False)
-    def _great_expectations(context: dg.AssetCheckExecutionContext, database: PlatformDatabase):
+    def _great_expectations(
+        context: dg.AssetCheckExecutionContext, database: PlatformDatabase, config: GxChecksConfig
+    ):
         from orchestration.quality.gx_bridge import URL_VARIABLE, run_suites
 
         settings = database.settings()
@@ -59,7 +72,9 @@ def _gx_check_step(name: str, expectations: tuple[Expectation, ...]) -> dg.Asset
         with transformer.connect(autocommit=True) as conn:
             publish.begin_attempt(conn, context.run.run_id)
             suite_context = SuiteContext(
-                api_schema=publish.shadow("api"), published_rows=publish.published_row_counts(conn)
+                api_schema=publish.shadow("api"),
+                published_rows=publish.published_row_counts(conn),
+                min_row_share=config.min_row_share,
             )
             context.log.info(f"Validating {len(expectations)} expectations (Great Expectations)")
             with publish.failing_marks_attempt(conn, context.run.run_id):
