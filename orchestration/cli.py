@@ -411,8 +411,30 @@ def status() -> None:
         all_ok = all_ok and ok
         table.add_row(name, "[green]up[/]" if ok else "[red]down[/]", url, str(pid or ""))
     console.print(table)
+    if db_ok:
+        _print_data_status(settings)
     if not all_ok:
         raise typer.Exit(1)
+
+
+def _print_data_status(settings: Settings) -> None:
+    """The publish gate in one or two lines: what the API serves, how the last refresh went."""
+    import psycopg
+
+    from orchestration import publish
+    from orchestration.runtime.database import start_database
+
+    try:
+        with role_connection(start_database(settings), settings, "transformer").connect() as conn:
+            published, attempt = publish.last_published_at(conn), publish.latest_attempt(conn)
+            failing = publish.failed_checks(conn, attempt[0]) if attempt else []
+    except psycopg.Error:  # not migrated yet
+        return
+    console.print(f"Data: published {published or 'never'}", highlight=False)
+    if attempt:
+        colour = "green" if attempt[1] == "published" else "yellow" if attempt[1] == "running" else "red"
+        line = f"Last refresh: {attempt[2]} [{colour}]{attempt[1]}[/]"
+        console.print(line + (f", failing checks: {', '.join(failing)}" if failing else ""), highlight=False)
 
 
 @app.command()

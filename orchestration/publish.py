@@ -147,6 +147,15 @@ def published_row_counts(conn: psycopg.Connection) -> dict[str, int]:
     return {resource: int(count) for resource, count in rows}
 
 
+def latest_attempt(conn: psycopg.Connection) -> tuple[str, str, str] | None:
+    """(run_id, outcome, started_at) of the newest refresh attempt."""
+    row = conn.execute(
+        "select run_id, outcome, started_at::text from audit.refresh_attempts"
+        " order by started_at desc limit 1"
+    ).fetchone()
+    return (row[0], row[1], row[2]) if row else None
+
+
 def last_published_at(conn: psycopg.Connection) -> str | None:
     row = conn.execute("select max(published_at)::text from audit.published_resources").fetchone()
     return row[0] if row else None

@@ -126,6 +126,8 @@ def _blocked_then_served(
     assert customers["last_attempt_at"] > published_before["customers"]["last_attempt_at"]
     # a check of customer_360 is not reported against the other domain
     assert status["timesheet_daily"]["failing_checks"] == []
+    status_line = cli.run("status").stdout
+    assert "blocked" in status_line and "raw/olist_orders:customer_exists" in status_line
     # `up` with the bad data still in raw: it warns and serves the last good build
     again = cli.run("up", "--detach")
     assert again.returncode == 0, again.stderr[-2000:]
