@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,13 @@ def fresh_home(prefix: str) -> tuple[Path, dict[str, str]]:
     env.pop("DATABASE_URL", None)
     env["BI_DASH_HOME"] = str(home)
     return home, env
+
+
+def tear_down(env: dict[str, str], home: Path, keep: bool) -> None:
+    """Stop the platform of a bench home and delete it (unless ``keep``)."""
+    subprocess.run([BI_DASH, "down"], cwd=ROOT, env=env, capture_output=True, check=False)
+    if not keep:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def run(env: dict[str, str], *args: str) -> float:

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._cli import fresh_home, refresh_breakdown, run  # noqa: E402
+from bench._cli import fresh_home, refresh_breakdown, run, tear_down  # noqa: E402
 
 
 def count_rows(folder: Path) -> int:
@@ -71,9 +70,7 @@ def main() -> None:
             2,
         )
     finally:
-        run(env, "down")
-        if not args.keep:
-            subprocess.run(["rm", "-rf", str(home)], check=False)
+        tear_down(env, home, args.keep)
     print(json.dumps({**figures, "refresh_steps": steps}, indent=2))
 
 
