@@ -266,8 +266,20 @@ EXPECTATIONS: tuple[Expectation, ...] = (
         _in_set("state", BRAZILIAN_STATES),
     ),
     # --- controle_ponto: raw inputs ----------------------------------------------------------------
-    Expectation("raw/employees", "cpf_unique", PONTO, E, "No two employees share a CPF.", _unique("cpf")),
-    Expectation("raw/employees", "pis_unique", PONTO, E, "No two employees share a PIS.", _unique("pis")),
+    # (CPF and PIS uniqueness is a unique index on raw.employees: no load can break it)
+    Expectation(
+        "raw/employees",
+        "manager_exists",
+        PONTO,
+        W,
+        "manager_id names a loaded employee (else that manager's team view stays empty).",
+        _unexpected_rows(
+            "select checked.employee_id, checked.manager_id from {batch} as checked"
+            " left join raw.employees as managers on managers.employee_id = checked.manager_id"
+            " where checked.manager_id is not null and managers.employee_id is null",
+            "employees whose manager_id is not a loaded employee",
+        ),
+    ),
     Expectation(
         "raw/employees",
         "schedule_exists",

@@ -56,7 +56,8 @@ def test_quality_checks_are_pinned_with_their_severity_and_blocking(platform: Pl
         # Great Expectations, raw inputs and api resources (suites.py), severity error → blocking
         "raw/olist_orders:customer_exists": True,
         "raw/olist_order_reviews:review_score_between_1_and_5": True,
-        "raw/employees:cpf_unique": True,
+        "raw/employees:timezone_known": True,
+        "raw/employees:manager_exists": False,
         "api/timesheet_daily:one_row_per_jornada": True,
         "api/customers:row_count_vs_published": True,
         # severity warn → reports only

@@ -1,0 +1,83 @@
+"""The GX Core 1.x bridge against a real migrated database: pass/fail per expectation, summaries, docs."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from orchestration.quality import gx_bridge
+from orchestration.quality.suites import EXPECTATIONS, SuiteContext, derived_expectations
+from orchestration.runtime.database import ConnectionInfo, role_connection
+from orchestration.settings import Settings
+
+pytestmark = [pytest.mark.db, pytest.mark.publish_gate]
+
+
+def _expectation(label: str):  # type: ignore[no-untyped-def]
+    return next(item for item in EXPECTATIONS if item.label == label)
+
+
+def test_suites_report_each_expectation_with_its_gx_summary(
+    fresh_db: ConnectionInfo, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with fresh_db.connect(autocommit=True) as conn:
+        conn.execute(
+            "insert into raw.olist_customers (customer_id, customer_unique_id, customer_state)"
+            " values ('c1', 'u1', 'SP')"
+        )
+        conn.execute(
+            "insert into raw.olist_orders (order_id, customer_id, order_status, order_purchase_timestamp,"
+            " loaded_at) values ('o1', 'c1', 'created', now(), %s), ('o2', 'ghost', 'created', now(), %s)",
+            (dt.datetime(2020, 1, 1, tzinfo=dt.UTC), dt.datetime(2020, 1, 1, tzinfo=dt.UTC)),
+        )
+        # raw.employees has unique CPFs by constraint; a shadow /employees with a repeated key stands in
+        # for a table of personal identifiers that fails a check
+        conn.execute("create schema api_test")
+        conn.execute(
+            "create view api_test.employees as"
+            " select * from (values ('11111111111'), ('11111111111')) as rows (employee_id)"
+        )
+        conn.execute("grant usage on schema api_test to transformer")
+        conn.execute("grant select on api_test.employees to transformer")
+    transformer = role_connection(fresh_db, settings, "transformer")
+    monkeypatch.setenv(gx_bridge.URL_VARIABLE, transformer.url("postgresql+psycopg"))
+    (freshness,) = derived_expectations({}, {"olist_orders": ("customer_360", 48.0)})
+    checks = [
+        _expectation("raw/olist_orders:customer_exists"),
+        _expectation("raw/olist_orders:status_allowed"),
+        _expectation("api/employees:employee_id_unique"),
+        freshness,
+    ]
+
+    results = gx_bridge.run_suites("gx_test", checks, SuiteContext("api_test"), tmp_path, tmp_path / "site")
+
+    outcome = {item.expectation.label: item for item in results}
+    assert {label: item.passed for label, item in outcome.items()} == {
+        "raw/olist_orders:customer_exists": False,  # o2 names a customer nobody loaded
+        "raw/olist_orders:status_allowed": True,
+        "api/employees:employee_id_unique": False,
+        "raw/olist_orders:freshness": False,  # newest row loaded in 2020, warn_after 48 h
+    }
+    assert outcome["raw/olist_orders:customer_exists"].summary["observed_value"] == 1
+    # a table of personal identifiers: counts, never the values themselves
+    assert "partial_unexpected_list" not in outcome["api/employees:employee_id_unique"].summary
+    assert "11111111111" not in str(outcome["api/employees:employee_id_unique"].summary)
+    assert (tmp_path / "site" / "index.html").exists()  # GX Data Docs, copied where the docs site serves them
+
+
+def test_an_expectation_gx_cannot_evaluate_counts_as_failed(
+    fresh_db: ConnectionInfo, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration.quality.suites import Expectation, _unexpected_rows
+
+    transformer = role_connection(fresh_db, settings, "transformer")
+    monkeypatch.setenv(gx_bridge.URL_VARIABLE, transformer.url("postgresql+psycopg"))
+    broken = Expectation(
+        "raw/olist_orders", "broken", "customer_360", "error", "A query that cannot run.",
+        _unexpected_rows("select no_such_column from {batch}", "nothing"),
+    )  # fmt: skip
+
+    (result,) = gx_bridge.run_suites("broken_test", [broken], SuiteContext("api"), tmp_path, None)
+
+    assert result.passed is False
+    assert "no_such_column" in result.summary["exception"]
