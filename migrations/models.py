@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -41,6 +42,9 @@ ORDER_STATUSES = (
     "approved",
 )
 
+ADJUSTMENT_ACTIONS = ("register", "include", "disregard", "confirm")
+CRC_ALGORITHMS = ("modbus", "ccitt_false", "kermit")
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(
@@ -57,6 +61,10 @@ class Base(DeclarativeBase):
 
 def _loaded_at() -> Mapped[dt.datetime]:
     return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+def _nsr_run() -> Mapped[dt.datetime]:
+    return mapped_column(DateTime(timezone=True), nullable=False, server_default=text("'-infinity'"))
 
 
 def _file_id() -> Mapped[int | None]:
@@ -88,7 +96,11 @@ class QuarantinedLine(Base):
     """A line that could not be loaded, kept verbatim with the reason: nothing is lost."""
 
     __tablename__ = "quarantine"
-    __table_args__ = (Index(None, "file_id"), CheckConstraint("kind in ('rejected', 'notice')", name="kind"))
+    __table_args__ = (
+        Index(None, "file_id"),
+        Index(None, "category"),
+        CheckConstraint("kind in ('rejected', 'notice')", name="kind"),
+    )
 
     quarantine_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     file_id: Mapped[int] = mapped_column(
@@ -102,6 +114,8 @@ class QuarantinedLine(Base):
     # rejected: the line was not loaded; notice: the line loaded but reveals a problem of the file
     # (an NSR gap, a trailer whose counts disagree)
     kind: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'rejected'"))
+    # what kind of problem, for machines (nsr_conflict, nsr_gap, trailer_count, rep_p_chain_break, ...)
+    category: Mapped[str | None] = mapped_column(Text)
     quarantined_at: Mapped[dt.datetime] = _loaded_at()
 
 
@@ -156,9 +170,13 @@ class AfdPunch(Base):
 
     __tablename__ = "afd_punches"
     __table_args__ = (
-        UniqueConstraint("rep_number", "nsr", "punched_at"),
+        # an NSR is unique per REP and NSR run (a clock that restarts its count opens a new run)
+        UniqueConstraint("rep_number", "nsr_run_started_at", "nsr"),
         CheckConstraint("identifier_kind in ('pis', 'cpf')", name="identifier_kind"),
         CheckConstraint("crc_status in ('ok', 'mismatch', 'absent')", name="crc_status"),
+        CheckConstraint(
+            f"crc_algorithm in ({', '.join(repr(name) for name in CRC_ALGORITHMS)})", name="crc_algorithm"
+        ),
         Index(None, "identifier", "punched_at"),
         Index(None, "loaded_at"),
     )
@@ -175,9 +193,23 @@ class AfdPunch(Base):
     record_type: Mapped[str] = mapped_column(Text, nullable=False)
     layout: Mapped[str] = mapped_column(Text, nullable=False)
     crc_status: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'absent'"))
+    crc_algorithm: Mapped[str | None] = mapped_column(Text)  # which CRC-16 matched
+    record_hash: Mapped[str | None] = mapped_column(Text)  # REP-P (type 7): SHA-256 of the chain
+    nsr_run_started_at: Mapped[dt.datetime] = _nsr_run()
     file_id: Mapped[int | None] = _file_id()
     line_number: Mapped[int | None] = mapped_column(Integer)
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class AfdRepRun(Base):
+    """Where a REP restarted its NSR count: records at or after started_at belong to this run."""
+
+    __tablename__ = "afd_rep_runs"
+
+    rep_number: Mapped[str] = mapped_column(Text, primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    file_id: Mapped[int | None] = _file_id()
+    line_number: Mapped[int | None] = mapped_column(Integer)
 
 
 class PunchAdjustment(Base):
@@ -185,9 +217,11 @@ class PunchAdjustment(Base):
 
     __tablename__ = "punch_adjustments"
     __table_args__ = (
-        CheckConstraint("action in ('register', 'include', 'disregard')", name="action"),
-        CheckConstraint("action = 'disregard' or punched_at is not null", name="punch_time"),
-        CheckConstraint("action <> 'disregard' or punch_id is not null", name="disregarded_punch"),
+        CheckConstraint(f"action in ({', '.join(repr(a) for a in ADJUSTMENT_ACTIONS)})", name="action"),
+        CheckConstraint("action in ('disregard', 'confirm') or punched_at is not null", name="punch_time"),
+        CheckConstraint(
+            "action not in ('disregard', 'confirm') or punch_id is not null", name="disregarded_punch"
+        ),
         CheckConstraint(
             "action = 'register' or length(trim(coalesce(reason, ''))) > 0", name="reason_required"
         ),
@@ -198,7 +232,8 @@ class PunchAdjustment(Base):
     adjustment_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     employee_id: Mapped[str] = mapped_column(Text, nullable=False)
     action: Mapped[str] = mapped_column(Text, nullable=False)
-    # register/include: the id of the new punch (same sequence as AFD punches); disregard: the target
+    # register/include: the id of the new punch (same sequence as AFD punches); disregard: the target;
+    # confirm: the first punch of the jornada HR confirms
     punch_id: Mapped[int | None] = mapped_column(
         BigInteger, server_default=text("nextval(pg_get_serial_sequence('raw.afd_punches', 'punch_id'))")
     )
@@ -214,7 +249,10 @@ class AfdRecord(Base):
     """Every other AFD record (header, company/employee changes, clock adjustments, events, trailer)."""
 
     __tablename__ = "afd_records"
-    __table_args__ = (UniqueConstraint("rep_number", "nsr", "record_type", "file_id"),)
+    __table_args__ = (
+        UniqueConstraint("rep_number", "nsr", "record_type", "file_id"),
+        Index(None, "rep_number", "nsr_run_started_at", "nsr", unique=True, postgresql_where=text("nsr > 0")),
+    )
 
     record_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     rep_number: Mapped[str] = mapped_column(Text, nullable=False)
@@ -223,9 +261,57 @@ class AfdRecord(Base):
     layout: Mapped[str] = mapped_column(Text, nullable=False)
     occurred_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     payload: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    nsr_run_started_at: Mapped[dt.datetime] = _nsr_run()
     file_id: Mapped[int | None] = _file_id()
     line_number: Mapped[int | None] = mapped_column(Integer)
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class EmployeeLink(Base):
+    """A person first registered from an AFD type-5 record (AFD-<id>), linked to the registry's employee."""
+
+    __tablename__ = "employee_links"
+
+    afd_employee_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    employee_id: Mapped[str] = mapped_column(Text, nullable=False)
+    identifier_kind: Mapped[str] = mapped_column(Text, nullable=False)
+    file_id: Mapped[int | None] = _file_id()
+    linked_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+
+
+class AbsenceCategory(Base):
+    """Why an absence may be justified (abono): the vocabulary, with its labels."""
+
+    __tablename__ = "absence_categories"
+
+    category: Mapped[str] = mapped_column(Text, primary_key=True)
+    label_pt: Mapped[str] = mapped_column(Text, nullable=False)
+    label_en: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class AbsenceJustification(Base):
+    """HR justifies an absence (abono): the day's deficit is cleared; the latest justification wins."""
+
+    __tablename__ = "absence_justifications"
+    __table_args__ = (
+        CheckConstraint("length(trim(reason)) > 0", name="reason_required"),
+        Index(None, "employee_id", "absence_date"),
+        Index(None, "category"),
+    )
+
+    justification_id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    employee_id: Mapped[str] = mapped_column(Text, nullable=False)
+    absence_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    category: Mapped[str] = mapped_column(
+        Text, ForeignKey(f"{RAW}.absence_categories.category"), nullable=False
+    )
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    created_by: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("current_user"))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
 
 
 # --- customer_360 (Olist layout; source column names kept as they are, typos included) -------------

@@ -178,9 +178,10 @@ def _refresh(settings: Settings, full_refresh: bool = False, allow_shrink: bool 
 
 
 def _print_summary(summary: LoadSummary) -> None:
-    fields = ["lines", "loaded", "updated", "unchanged", "duplicates", "other_records", "quarantined"]
-    if not any(item.other_records for item in summary.files):
-        fields.remove("other_records")
+    fields = ["lines", "loaded", "updated", "unchanged", "duplicates", "other_records", "linked", "quarantined"]
+    for optional in ("other_records", "linked"):
+        if not any(getattr(item, optional) for item in summary.files):
+            fields.remove(optional)
     table = Table(title="Load summary")
     table.add_column("file")
     for name in fields:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from orchestration.generate.ponto import SCHEDULES, SyntheticEmployee
-from orchestration.ingest.afd import crc_hex
+from orchestration.ingest.afd import crc_hex, rep_p_hash
 
 
 # --- single records (also used by tests to write exact fixtures) -----------------------------------
@@ -102,6 +102,21 @@ def punch_671(nsr: int, moment: dt.datetime, cpf: str, kind: str = "modbus") -> 
     body = f"{nsr:09d}3{_iso671(moment)}{cpf.ljust(12)}"
     assert len(body) == 46
     return _with_crc(body, True, kind)
+
+
+def punch_rep_p(
+    nsr: int,
+    moment: dt.datetime,
+    cpf: str,
+    previous_hash: str = "",
+    recorded: dt.datetime | None = None,
+    collector: str = "01",
+    online: str = "0",
+) -> str:
+    """A REP-P (type 7) punch whose SHA-256 continues the chain from ``previous_hash``."""
+    body = f"{nsr:09d}7{_iso671(moment)}{cpf.ljust(12)}{_iso671(recorded or moment)}{collector:>02}{online}"
+    assert len(body) == 73, len(body)
+    return body + rep_p_hash(body, previous_hash)
 
 
 def employee_671(nsr: int, moment: dt.datetime, operation: str, cpf: str, name: str) -> str:

@@ -5,8 +5,9 @@ from its type and length, never per file, because real exports mix them."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ _DIGITS = re.compile(r"^\d+$")
 
 
 # --- CRC-16 ----------------------------------------------------------------------------------------
-def _table(poly: int) -> list[int]:
+def _reflected_table(poly: int) -> list[int]:
     table = []
     for byte in range(256):
         crc = byte
@@ -27,8 +28,19 @@ def _table(poly: int) -> list[int]:
     return table
 
 
-_REFLECTED_A001 = _table(0xA001)  # MODBUS (init 0xFFFF)
-_REFLECTED_8408 = _table(0x8408)  # KERMIT (init 0x0000), CCITT polynomial reflected
+def _forward_table(poly: int) -> list[int]:
+    table = []
+    for byte in range(256):
+        crc = byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ poly) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
+        table.append(crc)
+    return table
+
+
+_REFLECTED_A001 = _reflected_table(0xA001)  # MODBUS (init 0xFFFF)
+_REFLECTED_8408 = _reflected_table(0x8408)  # KERMIT (init 0x0000), CCITT polynomial reflected
+_FORWARD_1021 = _forward_table(0x1021)  # CCITT-FALSE (init 0xFFFF, not reflected)
 
 
 def crc16_modbus(data: bytes) -> int:
@@ -45,25 +57,44 @@ def crc16_kermit(data: bytes) -> int:
     return crc
 
 
+def crc16_ccitt_false(data: bytes) -> int:
+    crc = 0xFFFF
+    for byte in data:
+        crc = ((crc << 8) & 0xFFFF) ^ _FORWARD_1021[((crc >> 8) ^ byte) & 0xFF]
+    return crc
+
+
+# every CRC-16 seen in real REP exports, in the order they are tried: MODBUS (Henry-style REP-C),
+# CCITT-FALSE (Control iD REP-C), KERMIT (REP-A / REP-P); the names are raw.afd_punches.crc_algorithm's
+CRC_ALGORITHMS: dict[str, Callable[[bytes], int]] = {
+    "modbus": crc16_modbus,
+    "ccitt_false": crc16_ccitt_false,
+    "kermit": crc16_kermit,
+}
+
+
 def crc_hex(body: str, kind: str = "modbus") -> str:
-    data = body.encode("latin-1", errors="replace")
-    value = crc16_modbus(data) if kind == "modbus" else crc16_kermit(data)
-    return f"{value:04X}"
+    return f"{CRC_ALGORITHMS[kind](body.encode('latin-1', errors='replace')):04X}"
 
 
-def check_crc(line: str) -> str:
-    """'ok' when the last 4 hex characters are the CRC-16 (MODBUS or KERMIT) of the rest, else 'mismatch'."""
+def check_crc(line: str) -> tuple[str, str | None]:
+    """('ok', algorithm) when the last 4 hex characters are a CRC-16 of the rest, else ('mismatch', None)."""
     body, given = line[:-4], line[-4:].upper()
-    if not _HEX4.match(given):
-        return "mismatch"
-    if given in (crc_hex(body, "modbus"), crc_hex(body, "kermit")):
-        return "ok"
-    return "mismatch"
+    if _HEX4.match(given):
+        data = body.encode("latin-1", errors="replace")
+        for name, algorithm in CRC_ALGORITHMS.items():
+            if f"{algorithm(data):04X}" == given:
+                return "ok", name
+    return "mismatch", None
 
 
 # --- records ----------------------------------------------------------------------------------------
 class BadRecord(ValueError):
-    """The line cannot be used; the message is the quarantine reason."""
+    """The line cannot be used; the message is the quarantine reason, ``category`` its kind for machines."""
+
+    def __init__(self, message: str, category: str = "unusable_line") -> None:
+        super().__init__(message)
+        self.category = category
 
 
 @dataclass
@@ -75,6 +106,7 @@ class Record:
     nsr: int | None = None
     fields: dict[str, str] = field(default_factory=dict)
     crc_status: str = "absent"
+    crc_algorithm: str | None = None
     occurred_at: dt.datetime | None = None  # aware
     local_time: dt.datetime | None = None  # wall clock of 1510 records (zone applied at load)
 
@@ -110,7 +142,7 @@ def _date_1510(text: str, what: str) -> dt.date:
     try:
         return dt.datetime.strptime(text, "%d%m%Y").date()
     except ValueError:
-        raise BadRecord(f"bad date {text!r} in {what}") from None
+        raise BadRecord(f"bad date {text!r} in {what}", "bad_date") from None
 
 
 def _local_1510(date_text: str, time_text: str, what: str) -> dt.datetime:
@@ -118,7 +150,7 @@ def _local_1510(date_text: str, time_text: str, what: str) -> dt.datetime:
     try:
         clock = dt.datetime.strptime(time_text, "%H%M").time()
     except ValueError:
-        raise BadRecord(f"bad time {time_text!r} in {what}") from None
+        raise BadRecord(f"bad time {time_text!r} in {what}", "bad_time") from None
     return dt.datetime.combine(day, clock)
 
 
@@ -126,14 +158,14 @@ def _aware_671(text: str, what: str) -> dt.datetime:
     try:
         value = dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z")
     except ValueError:
-        raise BadRecord(f"bad date-time {text!r} in {what}") from None
+        raise BadRecord(f"bad date-time {text!r} in {what}", "bad_date") from None
     return value
 
 
 def _identifier_1510(text: str) -> tuple[str, str]:
     """12-digit field: PIS left-padded with 0; art. 96 adapted REPs write 9+CPF."""
     if not _DIGITS.match(text):
-        raise BadRecord(f"bad PIS {text!r}")
+        raise BadRecord(f"bad PIS {text!r}", "bad_identifier")
     if text[0] == "9":
         return "cpf", text[1:]
     return "pis", text[-11:]
@@ -142,32 +174,44 @@ def _identifier_1510(text: str) -> tuple[str, str]:
 def _cpf_671(text: str) -> tuple[str, str]:
     value = text.strip()
     if not _DIGITS.match(value) or len(value) not in (11, 12):
-        raise BadRecord(f"bad CPF {text!r}")
+        raise BadRecord(f"bad CPF {text!r}", "bad_identifier")
     if len(value) == 12:  # old REP adapted under art. 96: 0+PIS or 9+CPF
         return ("cpf", value[1:]) if value[0] == "9" else ("pis", value[1:])
     return "cpf", value
 
 
+SIGNATURE_PREFIX = "ASSINATURA_DIGITAL"
+
+
+def is_signature_line(line: str) -> bool:
+    """`ASSINATURA_DIGITAL_EM_ARQUIVO_P7S…` of any length, whatever padding or case a clock writes."""
+    return line.lstrip("\ufeff\x00 \t").upper().startswith(SIGNATURE_PREFIX)
+
+
+def signature_record(line: str, line_number: int, note: str = "") -> Record:
+    return Record(line_number, line, "signature", "671", fields={"note": note} if note else {})
+
+
 def parse_line(line: str, line_number: int) -> Record:
     """Parse one AFD line (without its line break) or raise BadRecord with the reason."""
-    if line.startswith("ASSINATURA_DIGITAL"):
-        return Record(line_number, line, "signature", "671")
+    if is_signature_line(line):
+        return signature_record(line, line_number)
     if len(line) < 10:
-        raise BadRecord(f"line too short ({len(line)} characters)")
+        raise BadRecord(f"line too short ({len(line)} characters)", "too_short")
     if line.startswith("999999999") and len(line) in TRAILER_LENGTHS:
         return _trailer(line, line_number)
     nsr_text, record_type = line[:9], line[9]
     layout_info = LAYOUTS.get((record_type, len(line)))
     if layout_info is None:
         if record_type not in "1234567":
-            raise BadRecord(f"unknown record type {record_type!r}")
-        raise BadRecord(f"bad length {len(line)} for a type {record_type} record")
+            raise BadRecord(f"unknown record type {record_type!r}", "unknown_type")
+        raise BadRecord(f"bad length {len(line)} for a type {record_type} record", "bad_length")
     layout, has_crc = layout_info
     if not _DIGITS.match(nsr_text):
-        raise BadRecord(f"bad NSR {nsr_text!r}")
+        raise BadRecord(f"bad NSR {nsr_text!r}", "bad_nsr")
     record = Record(line_number, line, record_type, layout, nsr=int(nsr_text))
     if has_crc:
-        record.crc_status = check_crc(line)
+        record.crc_status, record.crc_algorithm = check_crc(line)
     parser = _PARSERS.get((record_type, "671" if layout == "671" else "1510"))
     if parser is not None:
         parser(record, line)
@@ -189,7 +233,7 @@ def _header_1510(record: Record, line: str) -> None:
 def _header_671(record: Record, line: str) -> None:
     version = line[250:253]
     if version != "003":
-        raise BadRecord(f"unknown layout version {version!r} in a 671 header")
+        raise BadRecord(f"unknown layout version {version!r} in a 671 header", "unknown_version")
     record.fields = {
         "employer_id_type": line[10],
         "employer_id": line[11:25].strip(),
@@ -246,7 +290,9 @@ def _employee_1510(record: Record, line: str) -> None:
     record.local_time = _local_1510(line[10:18], line[18:22], "employee change")
     operation = line[22]
     if operation not in "IAE":
-        raise BadRecord(f"bad operation {operation!r} in an employee change (expected I, A or E)")
+        raise BadRecord(
+            f"bad operation {operation!r} in an employee change (expected I, A or E)", "bad_operation"
+        )
     kind, identifier = _identifier_1510(line[23:35])
     record.fields = {
         "operation": operation,
@@ -260,7 +306,9 @@ def _employee_671(record: Record, line: str) -> None:
     record.occurred_at = _aware_671(line[10:34], "employee change")
     operation = line[34]
     if operation not in "IAE":
-        raise BadRecord(f"bad operation {operation!r} in an employee change (expected I, A or E)")
+        raise BadRecord(
+            f"bad operation {operation!r} in an employee change (expected I, A or E)", "bad_operation"
+        )
     kind, identifier = _cpf_671(line[35:47])
     record.fields = {
         "operation": operation,
@@ -290,7 +338,7 @@ def _trailer(line: str, line_number: int) -> Record:
     layout = TRAILER_LENGTHS[len(line)]
     body = line[9:-1]
     if not _DIGITS.match(body) or line[-1] != "9":
-        raise BadRecord("bad trailer (counts must be digits, ending in 9)")
+        raise BadRecord("bad trailer (counts must be digits, ending in 9)", "bad_trailer")
     counts = [int(body[i : i + 9]) for i in range(0, len(body), 9)]
     types = "2345" if layout == "1510" else "23456" if layout == "1510_repc" else "234567"
     return Record(
@@ -334,65 +382,168 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
             yield number, decode(raw.rstrip(b"\r\n"))
 
 
+def content_sha256(path: Path) -> str:
+    """Hash of the file's lines whatever their line endings (CR LF, LF, a missing last one): the same
+    records exported with other line endings are the same file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for raw in handle:
+            digest.update(raw.rstrip(b"\r\n") + b"\n")
+    return digest.hexdigest()
+
+
 @dataclass
 class Notice:
     line_number: int
     raw: str
     reason: str
+    category: str = "unusable_line"
 
 
 def parse_lines(lines: Iterable[tuple[int, str]]) -> Iterator[Record | Notice]:
+    """Records and unusable lines (as notices with their reason). What follows the trailer and is not a
+    record is the file's digital signature, whatever its form (clocks write it differently)."""
+    after_trailer = False
     for number, text in lines:
         if not text.strip():
             continue
         try:
-            yield parse_line(text, number)
+            record = parse_line(text, number)
         except BadRecord as exc:
-            yield Notice(number, text, str(exc))
+            if after_trailer:
+                yield signature_record(text, number, "line after the trailer")
+            else:
+                yield Notice(number, text, str(exc), exc.category)
+            continue
+        after_trailer = after_trailer or record.record_type == "9"
+        yield record
 
 
-def audit_stream() -> Generator[list[Notice], Record, None]:
-    """Send records in file order; each send answers the notices that record reveals: NSR gaps and
-    out-of-order NSRs (a restart at 1 is not a gap), and trailer counts that disagree with the records."""
-    previous_nsr: int | None = None
-    counts: dict[str, int] = {}
-    notices: list[Notice] = []
-    while True:
-        record = yield notices
-        notices = []
+def rep_p_hash(line: str, previous_hash: str) -> str:
+    """SHA-256 of a REP-P type-7 record: its fields 1-7 (positions 1-73) followed by the hash of the
+    previous type-7 record of the REP (nothing for the first), in lower-case hex (Portaria 671, Anexo V;
+    our reading, see the design doc)."""
+    return hashlib.sha256((line[:73] + previous_hash).encode("latin-1", errors="replace")).hexdigest()
+
+
+class FileAuditor:
+    """Send records in file order; :meth:`check` answers the notices each one reveals:
+
+    - NSR gaps and out-of-order NSRs; an NSR that falls back to 1 while time moves on is a restart of
+      the clock's count, which opens a new NSR run (``restarts``), not a gap;
+    - trailer counts that disagree with the records;
+    - breaks of the REP-P (type 7) SHA-256 chain inside the file. Whether the file's first type-7 record
+      follows from the clock's records loaded before is answered by :meth:`check_chain_start`, given the
+      hash of the REP's previous type-7 record.
+    """
+
+    def __init__(self) -> None:
+        self.previous_nsr: int | None = None
+        self.counts: dict[str, int] = {}
+        self.restarts: list[Record] = []
+        self.rep_number = ""
+        self.chain_start: Record | None = None
+        self._chain: str | None = None
+        self._previous_moment: dt.datetime | None = None
+
+    def check(self, record: Record) -> list[Notice]:
+        if record.record_type == "1":
+            self.rep_number = record.fields.get("rep_number", "") or self.rep_number
         if record.record_type == "9":
-            expected = {key[-1]: int(value) for key, value in record.fields.items()}
-            found = {t: counts.get(t, 0) for t in expected}
-            if expected != found:
-                detail = ", ".join(
-                    f"type {t}: trailer {expected[t]}, found {found[t]}"
-                    for t in expected
-                    if expected[t] != found[t]
-                )
-                notices.append(Notice(record.line_number, record.raw, f"trailer count mismatch ({detail})"))
-            continue
+            return self._trailer(record)
         if record.nsr is None:
-            continue
+            return []
+        notices: list[Notice] = []
         if record.record_type != "1":
-            counts[record.record_type] = counts.get(record.record_type, 0) + 1
-        if previous_nsr is not None and record.nsr != 1:
-            if record.nsr > previous_nsr + 1:
-                notices.append(
-                    Notice(
-                        record.line_number,
-                        record.raw,
-                        f"NSR gap: {previous_nsr} then {record.nsr} "
-                        f"(missing {record.nsr - previous_nsr - 1})",
-                    )
+            self.counts[record.record_type] = self.counts.get(record.record_type, 0) + 1
+        previous = self.previous_nsr
+        moment = _moment(record)
+        moves_on = moment is None or self._previous_moment is None or moment >= self._previous_moment
+        if previous is not None and record.nsr == 1 and previous > 1 and moves_on:
+            self.restarts.append(record)
+            notices.append(
+                Notice(
+                    record.line_number,
+                    record.raw,
+                    f"NSR restarted at 1 after {previous}: a new NSR run of the clock begins here",
+                    "nsr_restart",
                 )
-            elif record.nsr <= previous_nsr:
-                notices.append(
-                    Notice(
-                        record.line_number, record.raw, f"NSR out of order: {previous_nsr} then {record.nsr}"
-                    )
+            )
+        elif previous is not None and record.nsr > previous + 1:
+            notices.append(
+                Notice(
+                    record.line_number,
+                    record.raw,
+                    f"NSR gap: {previous} then {record.nsr} (missing {record.nsr - previous - 1})",
+                    "nsr_gap",
                 )
-        previous_nsr = record.nsr
+            )
+        elif previous is not None and record.nsr <= previous and record.record_type != "1":
+            notices.append(
+                Notice(
+                    record.line_number,
+                    record.raw,
+                    f"NSR out of order: {previous} then {record.nsr}",
+                    "nsr_order",
+                )
+            )
+        if record.record_type != "1":
+            self.previous_nsr = record.nsr
+            self._previous_moment = moment or self._previous_moment
+        if record.record_type == "7":
+            notices.extend(self._chain_link(record))
+        return notices
+
+    def _chain_link(self, record: Record) -> list[Notice]:
+        given = record.fields.get("hash", "").lower()
+        if self._chain is None:  # the file's first type-7 record: see check_chain_start
+            self.chain_start, self._chain = record, given
+            return []
+        expected = rep_p_hash(record.raw, self._chain)
+        self._chain = given
+        return [] if given == expected else [_chain_break(record)]
+
+    def check_chain_start(self, previous_hash: str | None) -> list[Notice]:
+        """The file's first type-7 record against the REP's previous one (None: none was loaded, and a
+        chain that does not start at NSR 1 is anchored where the file begins)."""
+        record = self.chain_start
+        if record is None or (previous_hash is None and record.nsr != 1):
+            return []
+        expected = rep_p_hash(record.raw, previous_hash or "")
+        return [] if record.fields.get("hash", "").lower() == expected else [_chain_break(record)]
+
+    def _trailer(self, record: Record) -> list[Notice]:
+        expected = {key[-1]: int(value) for key, value in record.fields.items()}
+        found = {t: self.counts.get(t, 0) for t in expected}
+        if expected == found:
+            return []
+        detail = ", ".join(
+            f"type {t}: trailer {expected[t]}, found {found[t]}" for t in expected if expected[t] != found[t]
+        )
+        return [Notice(record.line_number, record.raw, f"trailer count mismatch ({detail})", "trailer_count")]
+
+
+def _moment(record: Record) -> dt.datetime | None:
+    """When the record happened, comparable within a file (wall clock of 1510, UTC of 671)."""
+    if record.local_time is not None:
+        return record.local_time
+    if record.occurred_at is not None:
+        return record.occurred_at.astimezone(dt.UTC).replace(tzinfo=None)
+    return None
+
+
+def _chain_break(record: Record) -> Notice:
+    return Notice(
+        record.line_number,
+        record.raw,
+        f"REP-P hash chain broken at NSR {record.nsr}: the record's SHA-256 does not follow from the"
+        " previous type-7 record",
+        "rep_p_chain_break",
+    )
 
 
 def local_to_aware(value: dt.datetime, zone: str) -> dt.datetime:
-    return value.replace(tzinfo=ZoneInfo(zone))
+    """A wall-clock time in ``zone``. An ambiguous time (the hour repeated when daylight-saving time
+    ends) is its first, daylight occurrence (fold 0); a time that does not exist (skipped when it
+    begins) is read with the offset before the change. The dbt macro ``local_to_instant`` does the same."""
+    return value.replace(tzinfo=ZoneInfo(zone), fold=0)

@@ -128,6 +128,13 @@ class Column:
     required: bool = False
 
 
+Rejected = tuple[int, str, str]  # line number, raw text, reason
+# Checks of the staged rows against the database before they are upserted (e.g. the registry's
+# identities): (connection, staged temp table, file_id, summary) -> the lines it rejected (already
+# removed from the staged table). The staged table has the raw columns plus _line and _raw.
+Settle = Callable[[psycopg.Connection, sql.Identifier, int, FileSummary], list[Rejected]]
+
+
 @dataclass(frozen=True)
 class CsvTable:
     """One CSV layout mapped to one raw table (the CSV header names are the raw column names)."""
@@ -139,6 +146,7 @@ class CsvTable:
     domain: str
     time_zone: str = "America/Sao_Paulo"
     optional_columns: Sequence[str] = ()
+    settle: Settle | None = None
 
     @property
     def names(self) -> list[str]:
@@ -199,11 +207,11 @@ def load_csv_table(conn: psycopg.Connection, spec: CsvTable, path: Path) -> File
     columns = sql.SQL(", ").join(sql.Identifier(name) for name in spec.names)
     conn.execute(sql.SQL("set local timezone to {}").format(sql.Literal(spec.time_zone)))
     conn.execute(
-        sql.SQL("create temp table {} (like {} including defaults) on commit drop").format(
-            tmp, sql.Identifier("raw", spec.table)
-        )
+        sql.SQL(
+            "create temp table {} (like {} including defaults, _line integer, _raw text) on commit drop"
+        ).format(tmp, sql.Identifier("raw", spec.table))
     )
-    with conn.cursor().copy(sql.SQL("copy {} ({}) from stdin").format(tmp, columns)) as copy:
+    with conn.cursor().copy(sql.SQL("copy {} ({}, _line, _raw) from stdin").format(tmp, columns)) as copy:
         for line_number, raw, fields in records:
             summary.lines += raw.count("\n") + 1
             if not any(field.strip() for field in fields):
@@ -238,11 +246,13 @@ def load_csv_table(conn: psycopg.Connection, spec: CsvTable, path: Path) -> File
                     )
                 continue
             seen[key] = (line_number, fingerprint)
-            copy.write_row(row)
+            copy.write_row((*row, line_number, raw))
 
+    settled = spec.settle(conn, tmp, file_id, summary) if spec.settle else []
+    bad.extend(settled)
     inserted, updated = _upsert(conn, spec, tmp, file_id)
     summary.loaded, summary.updated = inserted, updated
-    summary.unchanged = len(seen) - inserted - updated
+    summary.unchanged = len(seen) - len(settled) - inserted - updated
     return _finish(conn, spec, file_id, path, summary, bad)
 
 

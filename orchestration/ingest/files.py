@@ -51,14 +51,25 @@ def quarantine(
     file_id: int,
     source: str,
     file_name: str,
-    rows: Iterable[tuple[int, str, str]],
+    rows: Iterable[tuple[int, str, str] | tuple[int, str, str, str | None]],
     kind: str = "rejected",
 ) -> None:
-    """Store (line_number, raw_text, reason) rows verbatim; kind 'rejected' (not loaded) or 'notice'."""
+    """Store (line_number, raw_text, reason[, category]) rows verbatim; kind 'rejected' (not loaded) or
+    'notice' (loaded, but revealing a problem of the file); category names the problem for machines."""
     with conn.cursor().copy(
-        "copy raw.quarantine (file_id, source, file_name, line_number, raw_text, reason, kind) from stdin"
+        "copy raw.quarantine (file_id, source, file_name, line_number, raw_text, reason, kind, category)"
+        " from stdin"
     ) as copy:
-        for line_number, raw_text, reason in rows:
+        for line_number, raw_text, reason, *category in rows:
             copy.write_row(
-                (file_id, source, file_name, line_number, raw_text.replace("\x00", ""), reason, kind)
+                (
+                    file_id,
+                    source,
+                    file_name,
+                    line_number,
+                    raw_text.replace("\x00", ""),
+                    reason,
+                    kind,
+                    category[0] if category else None,
+                )
             )

@@ -6,7 +6,19 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
-from orchestration.ingest.csv_tables import BadValue, Column, CsvTable, date, digits, load_csv_table, text
+import psycopg
+from psycopg import sql
+
+from orchestration.ingest.csv_tables import (
+    BadValue,
+    Column,
+    CsvTable,
+    Rejected,
+    date,
+    digits,
+    load_csv_table,
+    text,
+)
 from orchestration.ingest.summary import FileSummary
 from orchestration.runtime.database import ConnectionInfo
 
@@ -49,6 +61,81 @@ def weekday(value: str) -> str | None:
     return value
 
 
+IDENTIFIERS = ("cpf", "pis")
+
+
+def settle_identities(
+    conn: psycopg.Connection, staged: sql.Identifier, file_id: int, summary: FileSummary
+) -> list[Rejected]:
+    """The registry after AFD files: a CPF or PIS belongs to one employee.
+
+    - a row whose CPF/PIS another row of the file already claims, or that belongs to another employee of
+      the registry, is rejected with its line (the first claim wins);
+    - a person registered from an AFD type-5 record (``AFD-<id>``) with the row's CPF/PIS is linked to the
+      row's employee: the AFD registration is replaced, and HR adjustments and justified absences made
+      under the AFD id move to the employee (punches follow by CPF/PIS); ``raw.employee_links`` keeps it.
+    """
+    rejected: list[Rejected] = []
+    for column in IDENTIFIERS:
+        ident = sql.Identifier(column)
+        rows = conn.execute(
+            sql.SQL(
+                """
+                select staged._line, staged._raw, staged.{ident}, coalesce(
+                    (select min(earlier._line) from {staged} as earlier
+                     where earlier.{ident} = staged.{ident} and earlier._line < staged._line)::text,
+                    (select known.employee_id from raw.employees as known
+                     where known.{ident} = staged.{ident} and known.employee_id <> staged.employee_id
+                       and known.origin <> 'afd')
+                ) as claimed_by,
+                exists (select from {staged} as earlier
+                        where earlier.{ident} = staged.{ident} and earlier._line < staged._line) as in_file
+                from {staged} as staged
+                where staged.{ident} is not null
+                """
+            ).format(ident=ident, staged=staged)
+        ).fetchall()
+        for line, raw, value, claimed_by, in_file in rows:
+            if claimed_by is None:
+                continue
+            who = f"line {claimed_by} of this file" if in_file else f"employee {claimed_by}"
+            rejected.append((line, raw, f"{column}: {value} already belongs to {who}"))
+    if rejected:
+        conn.execute(
+            sql.SQL("delete from {} where _line = any(%s)").format(staged),
+            ([line for line, _, _ in rejected],),
+        )
+    links = conn.execute(
+        sql.SQL(
+            """
+            select distinct on (afd.employee_id) afd.employee_id, staged.employee_id,
+                   case when afd.pis = staged.pis then 'pis' else 'cpf' end
+            from raw.employees as afd
+            join {staged} as staged on afd.pis = staged.pis or afd.cpf = staged.cpf
+            where afd.origin = 'afd' and afd.employee_id <> staged.employee_id
+            order by afd.employee_id, staged._line
+            """
+        ).format(staged=staged)
+    ).fetchall()
+    for afd_id, employee_id, kind in links:
+        conn.execute(
+            "update raw.punch_adjustments set employee_id = %s where employee_id = %s", (employee_id, afd_id)
+        )
+        conn.execute(
+            "update raw.absence_justifications set employee_id = %s where employee_id = %s",
+            (employee_id, afd_id),
+        )
+        conn.execute(
+            "insert into raw.employee_links (afd_employee_id, employee_id, identifier_kind, file_id)"
+            " values (%s, %s, %s, %s) on conflict (afd_employee_id) do update"
+            " set employee_id = excluded.employee_id, linked_at = now(), file_id = excluded.file_id",
+            (afd_id, employee_id, kind, file_id),
+        )
+        conn.execute("delete from raw.employees where employee_id = %s", (afd_id,))
+    summary.linked = len(links)
+    return rejected
+
+
 EMPLOYEES = CsvTable(
     source="employees",
     table="employees",
@@ -65,6 +152,7 @@ EMPLOYEES = CsvTable(
         Column("timezone", timezone, required=True),
         Column("hired_at", date),
     ],
+    settle=settle_identities,
 )
 
 SCHEDULES = CsvTable(

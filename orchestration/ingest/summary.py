@@ -17,6 +17,7 @@ class FileSummary:
     unchanged: int = 0  # rows already present with the same values
     duplicates: int = 0  # repeated records (same key, same values)
     other_records: int = 0  # AFD records that are not punches (header, type 2/4/5/6, trailer, signature)
+    linked: int = 0  # people registered from AFD files, now linked to the registry's employee
     quarantined: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
 

@@ -54,6 +54,15 @@ def downgrade(admin: ConnectionInfo, revision: str = "base") -> None:
     _with_connection(admin, "downgrade", revision)
 
 
+def head_revision() -> str:
+    """The newest revision of the migration scripts (what `upgrade` brings a database to)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
 def current_revision(admin: ConnectionInfo) -> str | None:
     with admin.connect() as conn:
         exists = conn.execute("select to_regclass('public.alembic_version')").fetchone()

@@ -61,7 +61,11 @@ def test_local_holidays_load_beside_the_national_calendar(fresh_db: ConnectionIn
     from orchestration.ingest.holidays_sync import sync_national_holidays
     from orchestration.ingest.ponto_csv import LOCAL_HOLIDAYS
 
-    assert sync_national_holidays(fresh_db, first_year=2024, years_ahead=0) >= 1
+    assert sync_national_holidays(fresh_db) >= 1
+    with fresh_db.connect() as conn, conn.transaction():
+        from orchestration.ingest.holidays_sync import upsert_national_holidays
+
+        upsert_national_holidays(conn, 2024, 2024)
     path = tmp_path / "holidays.csv"
     path.write_text("holiday_date,name\n2024-01-25,Aniversário de São Paulo\n2024-13-01,Bad\n")
     summary = ingest_csv(fresh_db, LOCAL_HOLIDAYS, path)

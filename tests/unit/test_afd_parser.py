@@ -8,12 +8,16 @@ import pytest
 from orchestration.generate import afd as build
 from orchestration.ingest.afd import (
     BadRecord,
+    FileAuditor,
     Record,
-    audit_stream,
     check_crc,
+    content_sha256,
+    crc16_ccitt_false,
     crc16_kermit,
     crc16_modbus,
+    local_to_aware,
     parse_line,
+    parse_lines,
 )
 
 SP = ZoneInfo("America/Sao_Paulo")
@@ -23,6 +27,7 @@ def test_crc16_catalogue_check_values() -> None:
     # the standard check value of each CRC-16 variant over "123456789"
     assert crc16_modbus(b"123456789") == 0x4B37
     assert crc16_kermit(b"123456789") == 0x2189
+    assert crc16_ccitt_false(b"123456789") == 0x29B1
 
 
 def test_1510_punch_by_hand() -> None:
@@ -45,7 +50,22 @@ def test_1510_crc_punch_good_and_bad_crc() -> None:
     assert (parse_line(good, 1).layout) == "1510_crc"
     tampered = good[:20] + ("1" if good[20] != "1" else "2") + good[21:]
     assert parse_line(tampered, 1).crc_status == "mismatch"
-    assert check_crc(good[:-4] + "ZZZZ") == "mismatch"
+    assert check_crc(good[:-4] + "ZZZZ") == ("mismatch", None)
+    assert parse_line(good, 1).crc_algorithm == "modbus"
+
+
+def test_control_id_ccitt_false_crc_is_accepted_and_recorded() -> None:
+    # a Control iD REP-C punch: 1510 + CRC layout, CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF)
+    body = "000004217" + "3" + "02122024" + "0758" + "012345678901"
+    crc = 0xFFFF
+    for byte in body.encode("latin-1"):  # the algorithm written out bit by bit, independent of the table
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
+    record = parse_line(body + f"{crc:04X}", 3)
+    assert (record.layout, record.crc_status, record.crc_algorithm) == ("1510_crc", "ok", "ccitt_false")
+    kermit = build.punch_671(9, dt.datetime(2024, 3, 15, 22, 1, tzinfo=SP), "52998224725", kind="kermit")
+    assert parse_line(kermit, 1).crc_algorithm == "kermit"
 
 
 def test_671_punch_carries_its_own_offset_and_kermit_crc_is_accepted() -> None:
@@ -134,6 +154,26 @@ def test_trailers_and_signature() -> None:
     repc = "999999999" + "0" * 9 * 5 + "9"
     assert parse_line(repc, 1).layout == "1510_repc"
     assert parse_line("ASSINATURA_DIGITAL_EM_ARQUIVO_P7S".ljust(100), 1).record_type == "signature"
+    assert parse_line("\ufeff assinatura_digital_em_arquivo_p7s", 1).record_type == "signature"
+
+
+def test_whatever_follows_the_trailer_is_the_signature() -> None:
+    # Henry REP-C exports end with a 100-character signature line whose 10th character happens to be
+    # "4": on its own it reads as a type-4 record of a bad length
+    henry_signature = "MIIHBgYJ4" + "4" + "Kx7Qb" * 18
+    assert len(henry_signature) == 100
+    with pytest.raises(BadRecord, match="bad length 100 for a type 4 record"):
+        parse_line(henry_signature, 3)
+    lines = [
+        build.punch_1510(1, dt.datetime(2024, 3, 15, 8, 0), "12345678901", crc=True),
+        build.trailer_1510({"3": 1}),
+        henry_signature,
+    ]
+    parsed = list(parse_lines(enumerate(lines, start=1)))
+    assert [item.record_type for item in parsed if isinstance(item, Record)] == ["3", "9", "signature"]
+    # before the trailer the same line is still an unusable record, quarantined with its reason
+    before = list(parse_lines(enumerate([henry_signature, lines[1]], start=1)))
+    assert [type(item).__name__ for item in before] == ["Notice", "Record"]
 
 
 @pytest.mark.parametrize(
@@ -155,18 +195,86 @@ def test_every_rejection_reason(line: str, reason: str) -> None:
     assert str(info.value) == reason
 
 
-def _audit(records: list[Record]) -> list[str]:
-    auditor = audit_stream()
-    next(auditor)
-    return [notice.reason for record in records for notice in auditor.send(record)]
+def _audit(records: list[Record], auditor: FileAuditor | None = None) -> list[str]:
+    auditor = auditor or FileAuditor()
+    return [notice.reason for record in records for notice in auditor.check(record)]
 
 
 def test_nsr_gaps_restarts_and_trailer_mismatch_are_reported() -> None:
     moment = dt.datetime(2024, 3, 15, 8, 0)
-    lines = [build.punch_1510(nsr, moment, "12345678901") for nsr in (1, 2, 5, 1, 2)]
+    lines = [build.punch_1510(nsr, moment, "12345678901") for nsr in (1, 2, 5, 1, 2, 2)]
     records = [parse_line(line, number) for number, line in enumerate(lines, start=1)]
-    records.append(parse_line(build.trailer_1510({"3": 4}), 6))
-    assert _audit(records) == [
+    records.append(parse_line(build.trailer_1510({"3": 4}), 7))
+    auditor = FileAuditor()
+    assert _audit(records, auditor) == [
         "NSR gap: 2 then 5 (missing 2)",
-        "trailer count mismatch (type 3: trailer 4, found 5)",
+        "NSR restarted at 1 after 5: a new NSR run of the clock begins here",
+        "NSR out of order: 2 then 2",
+        "trailer count mismatch (type 3: trailer 4, found 6)",
     ]
+    assert [record.line_number for record in auditor.restarts] == [4]
+
+
+def _rep_p_chain(count: int) -> list[str]:
+    lines, previous = [], ""
+    for nsr in range(1, count + 1):
+        line = build.punch_rep_p(nsr, dt.datetime(2024, 3, 15, 8, nsr, tzinfo=SP), "52998224725", previous)
+        previous = line[73:]
+        lines.append(line)
+    return lines
+
+
+def test_rep_p_chain_holds_and_each_break_is_reported_where_it_happens() -> None:
+    lines = _rep_p_chain(4)
+    # every hash is SHA-256 over fields 1-7 and the previous record's hash (written out here by hand)
+    import hashlib
+
+    assert lines[1][73:] == hashlib.sha256((lines[1][:73] + lines[0][73:]).encode()).hexdigest()
+    assert _audit([parse_line(line, n) for n, line in enumerate(lines, start=1)]) == []
+    altered = list(lines)
+    altered[2] = altered[2][:25] + "9" + altered[2][26:]  # the minute of the third punch, hash left alone
+    assert _audit([parse_line(line, n) for n, line in enumerate(altered, start=1)]) == [
+        "REP-P hash chain broken at NSR 3: the record's SHA-256 does not follow from the previous"
+        " type-7 record"
+    ]
+    removed = [lines[0], lines[2], lines[3]]  # a record taken out of the file
+    reasons = _audit([parse_line(line, n) for n, line in enumerate(removed, start=1)])
+    assert reasons == [
+        "NSR gap: 1 then 3 (missing 1)",
+        "REP-P hash chain broken at NSR 3: the record's SHA-256 does not follow from the previous"
+        " type-7 record",
+    ]
+
+
+def test_rep_p_chain_continues_from_the_previous_file_of_the_clock() -> None:
+    lines = _rep_p_chain(3)
+    auditor = FileAuditor()
+    assert _audit([parse_line(lines[2], 1)], auditor) == []
+    assert auditor.check_chain_start(lines[1][73:]) == []  # the earlier file's last record
+    assert [n.category for n in auditor.check_chain_start(lines[0][73:])] == ["rep_p_chain_break"]
+    # without the earlier file a chain that does not start at NSR 1 is anchored where it begins
+    assert auditor.check_chain_start(None) == []
+    first = FileAuditor()
+    _audit([parse_line(lines[0], 1)], first)
+    assert first.check_chain_start(None) == []  # NSR 1 starts the chain from nothing
+
+
+def test_the_same_records_under_other_line_endings_have_the_same_content_hash(tmp_path) -> None:
+    lines = [build.punch_1510(n, dt.datetime(2024, 3, 15, 8, n), "12345678901") for n in (1, 2)]
+    crlf, lf, last = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "c.txt"
+    crlf.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    lf.write_bytes(("\n".join(lines) + "\n").encode())
+    last.write_bytes("\n".join(lines).encode())
+    assert content_sha256(crlf) == content_sha256(lf) == content_sha256(last)
+    other = tmp_path / "d.txt"
+    other.write_bytes(("\n".join(reversed(lines)) + "\n").encode())
+    assert content_sha256(other) != content_sha256(lf)
+
+
+def test_an_ambiguous_wall_clock_time_is_its_first_daylight_occurrence() -> None:
+    # São Paulo left daylight-saving time at 2018-02-18 00:00 (-02 → -03): 23:30 on the 17th happened twice
+    ambiguous = local_to_aware(dt.datetime(2018, 2, 17, 23, 30), "America/Sao_Paulo")
+    assert ambiguous.astimezone(dt.UTC) == dt.datetime(2018, 2, 18, 1, 30, tzinfo=dt.UTC)
+    # 2018-11-04 00:30 did not exist (00:00 → 01:00): read with the offset before the change (-03)
+    skipped = local_to_aware(dt.datetime(2018, 11, 4, 0, 30), "America/Sao_Paulo")
+    assert skipped.astimezone(dt.UTC) == dt.datetime(2018, 11, 4, 3, 30, tzinfo=dt.UTC)
