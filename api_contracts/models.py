@@ -124,38 +124,68 @@ class Employee(Contract):
     pis: str | None = _col(TEXT)
 
 
+PunchStatus = Literal["kept", "duplicate", "disregarded", "included", "unattributed"]
+ReviewReason = Literal["no_schedule", "implausible_length", "long_pair"]
+AbsenceCategory = Literal["medical_certificate", "legal_leave", "vacation", "time_off_in_lieu", "other"]
+AnomalyKind = Literal[
+    "incomplete_day",
+    "needs_review",
+    "unjustified_absence",
+    "break_violation",
+    "rest_violation",
+    "overtime_over_limit",
+    "duplicate_punch",
+    "bad_crc",
+    "unknown_identity",
+    "nsr_conflict",
+    "rep_p_chain_break",
+    "file_notice",
+    "quarantined_line",
+]
+
+
 class Punch(Contract):
-    """`/punches`: every attributed punch with its status."""
+    """`/punches`: every punch with its status (unattributed ones are HR's)."""
 
     punch_id: int = _col(BIGINT)
-    employee_id: str = _col(TEXT)
+    employee_id: str | None = _col(TEXT)
     punched_at: dt.datetime = _col(TIMESTAMPTZ)
     source: str = _col(TEXT)
-    rep_number: str = _col(TEXT)
-    nsr: int = _col(BIGINT)
-    status: Literal["kept", "duplicate", "disregarded", "included"] = _col(TEXT)
+    rep_number: str | None = _col(TEXT)
+    nsr: int | None = _col(BIGINT)
+    status: PunchStatus = _col(TEXT)
     reason: str | None = _col(TEXT)
+    jornada_number: int | None = _col(INTEGER)
+    crc_status: str = _col(TEXT)
 
 
 class TimesheetDay(Contract):
-    """`/timesheet_daily`: one row per jornada (minutes with 2 decimals)."""
+    """`/timesheet_daily`: one row per jornada and per absence (minutes with 2 decimals)."""
 
     employee_id: str = _col(TEXT)
     work_date: dt.date = _col(DATE)
     jornada_of_day: int = _col(BIGINT)
+    jornada_number: int | None = _col(INTEGER)
     punch_count: int = _col(BIGINT)
-    first_punch_at: dt.datetime = _col(TIMESTAMPTZ)
-    last_punch_at: dt.datetime = _col(TIMESTAMPTZ)
+    first_punch_id: int | None = _col(BIGINT)
+    first_punch_at: dt.datetime | None = _col(TIMESTAMPTZ)
+    last_punch_at: dt.datetime | None = _col(TIMESTAMPTZ)
     worked_minutes: Decimal = _col(NUMERIC)
     night_minutes: Decimal = _col(NUMERIC)
     legal_worked_minutes: Decimal = _col(NUMERIC)
-    expected_minutes: Decimal = _col(NUMERIC)
+    expected_minutes: Decimal | None = _col(NUMERIC)
     balance_minutes: Decimal | None = _col(NUMERIC)
     overtime_50_minutes: Decimal | None = _col(NUMERIC)
     overtime_100_minutes: Decimal | None = _col(NUMERIC)
     deficit_minutes: Decimal | None = _col(NUMERIC)
     break_minutes: Decimal = _col(NUMERIC)
     is_incomplete: bool = _col(BOOLEAN)
+    needs_review: bool = _col(BOOLEAN)
+    review_reason: ReviewReason | None = _col(TEXT)
+    is_confirmed: bool = _col(BOOLEAN)
+    is_absent: bool = _col(BOOLEAN)
+    absence_category: AbsenceCategory | None = _col(TEXT)
+    absence_reason: str | None = _col(TEXT)
     has_break_violation: bool = _col(BOOLEAN)
     suppressed_break_minutes: Decimal = _col(NUMERIC)
     has_rest_violation: bool = _col(BOOLEAN)
@@ -171,10 +201,13 @@ class TimesheetMonth(Contract):
     month: dt.date = _col(DATE)
     jornadas_count: int = _col(BIGINT)
     incomplete_days: int = _col(BIGINT)
+    review_days: int = _col(BIGINT)
+    absences_count: int = _col(BIGINT)
+    justified_absences: int = _col(BIGINT)
     worked_minutes: Decimal = _col(NUMERIC)
     night_minutes: Decimal = _col(NUMERIC)
     legal_worked_minutes: Decimal = _col(NUMERIC)
-    expected_minutes: Decimal = _col(NUMERIC)
+    expected_minutes: Decimal | None = _col(NUMERIC)
     overtime_50_minutes: Decimal = _col(NUMERIC)
     overtime_100_minutes: Decimal = _col(NUMERIC)
     deficit_minutes: Decimal = _col(NUMERIC)
@@ -189,10 +222,11 @@ class PunchAnomaly(Contract):
     """`/punch_anomalies`: what HR should review."""
 
     anomaly_id: str = _col(TEXT)
-    kind: str = _col(TEXT)
+    kind: AnomalyKind = _col(TEXT)
     employee_id: str | None = _col(TEXT)
     work_date: dt.date | None = _col(DATE)
     occurred_at: dt.datetime | None = _col(TIMESTAMPTZ)
+    punch_id: int | None = _col(BIGINT)
     detail: str = _col(TEXT)
 
 

@@ -178,7 +178,16 @@ def _refresh(settings: Settings, full_refresh: bool = False, allow_shrink: bool 
 
 
 def _print_summary(summary: LoadSummary) -> None:
-    fields = ["lines", "loaded", "updated", "unchanged", "duplicates", "other_records", "linked", "quarantined"]
+    fields = [
+        "lines",
+        "loaded",
+        "updated",
+        "unchanged",
+        "duplicates",
+        "other_records",
+        "linked",
+        "quarantined",
+    ]
     for optional in ("other_records", "linked"):
         if not any(getattr(item, optional) for item in summary.files):
             fields.remove(optional)

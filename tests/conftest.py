@@ -93,10 +93,12 @@ def load_test_dataset(admin: ConnectionInfo) -> None:
     from orchestration.ingest.ponto_csv import EMPLOYEES, SCHEDULES, ingest_csv
 
     ingest_olist_dir(admin, DATA / "olist_small")
-    ingest_csv(admin, EMPLOYEES, DATA / "ponto" / "employees.csv")
-    ingest_csv(admin, SCHEDULES, DATA / "ponto" / "schedules.csv")
-    for path in sorted((DATA / "afd").glob("*.txt")):
-        ingest_afd_file(admin, path)
+    # the worked examples (tidy) and real-shaped exports of other clock makers (tests/data/ponto_real)
+    for folder, afd in ((DATA / "ponto", DATA / "afd"), (DATA / "ponto_real", DATA / "ponto_real" / "afd")):
+        ingest_csv(admin, EMPLOYEES, folder / "employees.csv")
+        ingest_csv(admin, SCHEDULES, folder / "schedules.csv")
+        for path in sorted(afd.glob("*.txt")):
+            ingest_afd_file(admin, path)
 
 
 @pytest.fixture(scope="session")

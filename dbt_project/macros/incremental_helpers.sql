@@ -26,3 +26,41 @@
     select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#- After an incremental walk: punches of a rewalked employee from where the walk restarted (each row
+    written this run carries it in walked_from) that this run did not write are forgotten, as are punches
+    HR disregarded since (when nothing was left to walk after them). -#}
+{% macro forget_rewalked_punches() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} as stale
+    using (
+        select employee_id, min(walked_from) as walked_from
+        from {{ this }}
+        where classified_at = {{ run_started_at_literal() }}
+        group by employee_id
+    ) as rewalked
+    where stale.employee_id = rewalked.employee_id
+        and stale.punched_at >= rewalked.walked_from
+        and stale.classified_at < {{ run_started_at_literal() }};
+    delete from {{ this }} as stale
+    using {{ ref('int_punches_attributed') }} as attributed
+    where attributed.punch_id = stale.punch_id
+        and attributed.is_disregarded
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Rows of employees that no longer have any classified punch (every punch disregarded, or the person
+    linked to another employee) are stale too. -#}
+{% macro forget_employees_without_punches() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} as stale
+    where not exists (
+        select from {{ ref('int_punches_classified') }} as classified
+        where classified.employee_id = stale.employee_id
+    )
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}

@@ -20,16 +20,6 @@ from typing import Any
 from migrations.models import ORDER_STATUSES  # the raw table's own check constraint lists them
 
 SEGMENTS = ("champions", "loyal", "new", "at_risk", "lost", "regular", "inactive")
-ANOMALY_KINDS = (
-    "incomplete_day",
-    "break_violation",
-    "rest_violation",
-    "overtime_over_limit",
-    "duplicate_punch",
-    "bad_crc",
-    "unknown_identity",
-    "quarantined_line",
-)
 BRAZILIAN_STATES = "AC AL AM AP BA CE DF ES GO MA MG MS MT PA PB PE PI PR RJ RN RO RR RS SC SE SP TO".split()
 MINUTES_PER_DAY = 24 * 60
 _TIME = r"([01][0-9]|2[0-3]):[0-5][0-9]"
@@ -334,10 +324,11 @@ EXPECTATIONS: tuple[Expectation, ...] = (
         "employee_exists",
         PONTO,
         E,
-        "Every punch belongs to an employee of /employees.",
+        "Every attributed punch belongs to an employee of /employees (unattributed ones have none yet).",
         _unexpected_rows(
             "select checked.punch_id from {batch} as checked left join {api}.employees as employees"
-            " on employees.employee_id = checked.employee_id where employees.employee_id is null",
+            " on employees.employee_id = checked.employee_id"
+            " where checked.employee_id is not null and employees.employee_id is null",
             "punches whose employee_id is not served by /employees",
         ),
     ),
@@ -378,14 +369,6 @@ EXPECTATIONS: tuple[Expectation, ...] = (
         E,
         "(employee_id, month) is a key.",
         _unique("employee_id", "month"),
-    ),
-    Expectation(
-        "api/punch_anomalies",
-        "kind_allowed",
-        PONTO,
-        E,
-        "Anomaly kinds of the contract.",
-        _in_set("kind", ANOMALY_KINDS),
     ),
 )
 

@@ -45,7 +45,7 @@ def test_typed_client_returns_models_and_filters(platform: Platform) -> None:
     assert isinstance(customer, Customer) and customer.orders_count == 2 and customer.state == "RJ"
     assert missing is None
     assert [c.customer_unique_id for c in by_state] == ["u2"]
-    assert [e.employee_id for e in top] == ["M1"]
+    assert [e.employee_id for e in top] == ["R3"]
 
 
 def test_json_schemas_export_every_resource() -> None:

@@ -111,4 +111,182 @@ def test_anomalies_list_incomplete_days_violations_and_unregistered_people(hr_ap
     assert ("duplicate_punch", "E1") in kinds
     # the type-5 record registered 555.66677.78-8: their single punch is an incomplete day, not unknown
     assert ("incomplete_day", "AFD-55566677788") in kinds
-    assert not any(kind == "unknown_identity" for kind, _ in kinds)
+    unknown = hr_api.get("/punch_anomalies", params={"kind": "eq.unknown_identity"}).json()
+    assert [row["detail"].split("(REP ")[1][:17] for row in unknown] == [
+        "00012345600000077"
+    ]  # only the visitor
+
+
+# --- real-shaped exports (tests/data/ponto_real, written by its make_fixtures.py) -------------------
+def _day(api: httpx.Client, employee_id: str, work_date: str) -> dict:
+    rows = api.get(
+        "/timesheet_daily", params={"employee_id": f"eq.{employee_id}", "work_date": f"eq.{work_date}"}
+    ).json()
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_a_burst_of_presses_publishes_with_one_kept_punch_and_unique_anomalies(hr_api: httpx.Client) -> None:
+    presses = hr_api.get(
+        "/punches",
+        params={
+            "employee_id": "eq.R1",
+            "punched_at": "lt.2024-03-04T11:01:00Z",
+            "order": "punched_at,punch_id",
+            "select": "punched_at,status",
+        },
+    ).json()
+    burst = [row for row in presses if row["punched_at"].startswith("2024-03-04")]
+    assert [row["status"] for row in burst] == ["kept", "duplicate", "duplicate", "duplicate"]
+    monday = _day(hr_api, "R1", "2024-03-04")
+    assert (monday["punch_count"], monday["worked_minutes"], monday["balance_minutes"]) == (4, 482, 0)
+    anomalies = hr_api.get("/punch_anomalies", params={"select": "anomaly_id"}).json()
+    ids = [row["anomaly_id"] for row in anomalies]
+    assert len(ids) == len(set(ids))
+    assert sum(anomaly_id.startswith("duplicate_punch:") for anomaly_id in ids) >= 3
+
+
+def test_a_forgotten_punch_out_needs_review_instead_of_adding_overtime(hr_api: httpx.Client) -> None:
+    wednesday = _day(hr_api, "R1", "2024-03-06")
+    assert (wednesday["worked_minutes"], wednesday["needs_review"], wednesday["review_reason"]) == (
+        799,
+        True,
+        "implausible_length",
+    )
+    assert [wednesday[k] for k in ("balance_minutes", "overtime_50_minutes", "deficit_minutes")] == [None] * 3
+    review = hr_api.get(
+        "/punch_anomalies", params={"kind": "eq.needs_review", "employee_id": "eq.R1", "select": "punch_id"}
+    ).json()
+    assert review == [{"punch_id": wednesday["first_punch_id"]}]
+    [march] = hr_api.get(
+        "/timesheet_monthly", params={"employee_id": "eq.R1", "month": "eq.2024-03-01"}
+    ).json()
+    assert march["review_days"] == 1 and march["overtime_50_minutes"] < 120  # no 13-hour "overtime"
+
+
+def test_unknown_people_appear_in_punches_for_hr_only(hr_api: httpx.Client, api_as) -> None:  # type: ignore[no-untyped-def]
+    rows = hr_api.get("/punches", params={"status": "eq.unattributed"}).json()
+    assert [(row["employee_id"], row["rep_number"], row["punched_at"]) for row in rows] == [
+        (None, "00012345600000077", "2024-03-04T12:00:00+00:00")
+    ]
+    assert api_as("employee", "R1").get("/punches", params={"status": "eq.unattributed"}).json() == []
+
+
+def test_people_without_a_schedule_get_no_silent_overtime(hr_api: httpx.Client) -> None:
+    [person] = hr_api.get("/employees", params={"pis": "eq.03082462814", "select": "employee_id,name"}).json()
+    assert person == {"employee_id": "AFD-03082462814", "name": "Sem Horário da Silva"}
+    day = _day(hr_api, "AFD-03082462814", "2024-03-05")
+    assert (day["worked_minutes"], day["expected_minutes"], day["balance_minutes"]) == (540, None, None)
+    assert (day["needs_review"], day["review_reason"], day["overtime_50_minutes"]) == (
+        True,
+        "no_schedule",
+        None,
+    )
+
+
+def test_christmas_2014_is_a_holiday(hr_api: httpx.Client) -> None:
+    christmas = _day(hr_api, "R1", "2014-12-25")
+    assert (christmas["is_holiday"], christmas["expected_minutes"], christmas["overtime_100_minutes"]) == (
+        True,
+        0,
+        240,
+    )
+    assert christmas["overtime_50_minutes"] == 0
+
+
+def test_nights_across_dst_changes_count_elapsed_minutes_and_the_nsr_restart_loses_nothing(
+    hr_api: httpx.Client,
+) -> None:
+    # the end of DST: in 22:00 (-02), out 23:30 (an hour that happened twice: its first occurrence, -02),
+    # in 00:15 (-03), out 06:00 (-03): 90 + 345 = 435 minutes really passed, all of them night work
+    long_night = _day(hr_api, "R3", "2018-02-17")
+    punches = hr_api.get(
+        "/punches", params={"employee_id": "eq.R3", "order": "punched_at", "select": "punched_at,nsr"}
+    ).json()
+    assert [row["punched_at"] for row in punches][:4] == [
+        "2018-02-18T00:00:00+00:00",
+        "2018-02-18T01:30:00+00:00",
+        "2018-02-18T03:15:00+00:00",
+        "2018-02-18T09:00:00+00:00",
+    ]
+    assert [row["nsr"] for row in punches] == [1, 2, 3, 4, 1, 2]  # the restarted count kept both runs
+    assert (long_night["worked_minutes"], long_night["night_minutes"]) == (435, 435)
+    short_night = _day(hr_api, "R3", "2018-11-03")
+    assert (short_night["worked_minutes"], short_night["night_minutes"]) == (420, 420)
+
+
+def test_control_id_crcs_match_and_a_broken_rep_p_chain_is_an_anomaly(platform: Platform) -> None:
+    with platform.admin.connect() as conn:
+        algorithms = dict(
+            conn.execute(
+                "select rep_number, string_agg(distinct coalesce(crc_algorithm, crc_status), ',')"
+                " from raw.afd_punches where rep_number in ('00012345600000077', '00098765400000012')"
+                " group by 1"
+            ).fetchall()
+        )
+    assert algorithms == {"00012345600000077": "ccitt_false", "00098765400000012": "modbus"}
+    with httpx.Client(
+        base_url=platform.api_url, headers={"Authorization": f"Bearer {token_for(platform.settings, 'hr')}"}
+    ) as hr:
+        kinds = [row["kind"] for row in hr.get("/punch_anomalies").json()]
+        breaks = hr.get("/punch_anomalies", params={"kind": "eq.rep_p_chain_break"}).json()
+    assert "bad_crc" not in kinds
+    assert [row["detail"].split(": ")[0] for row in breaks] == ["AFD00000000000000099.txt:4"]
+
+
+def test_scheduled_days_without_punches_are_absences(hr_api: httpx.Client) -> None:
+    absences = hr_api.get(
+        "/timesheet_daily",
+        params={"employee_id": "eq.R1", "is_absent": "is.true", "select": "work_date,deficit_minutes"},
+    ).json()
+    # days somebody punched: 2014-12-25 (a holiday), two Saturdays of 2018 (R3), 4-8 March 2024
+    assert sorted((row["work_date"], row["deficit_minutes"]) for row in absences) == [
+        ("2018-02-17", 240),
+        ("2018-11-03", 240),
+        ("2024-03-05", 480),
+        ("2024-03-07", 480),  # her only Thursday punch closed Wednesday's jornada
+    ]
+
+
+def test_hr_justifies_an_absence_and_confirms_a_jornada_with_a_reason(
+    hr_api: httpx.Client, platform: Platform
+) -> None:
+    refused = hr_api.post(
+        "/rpc/justify_absence",
+        json={
+            "employee_id": "R1",
+            "work_date": "2024-03-05",
+            "category": "medical_certificate",
+            "reason": " ",
+        },
+    )
+    assert refused.status_code == 400
+    unknown = hr_api.post(
+        "/rpc/justify_absence",
+        json={"employee_id": "R1", "work_date": "2024-03-05", "category": "beach", "reason": "sol"},
+    )
+    assert unknown.status_code == 400 and "medical_certificate" in unknown.json()["message"]
+    wednesday = _day(hr_api, "R1", "2024-03-06")
+    try:
+        justified = hr_api.post(
+            "/rpc/justify_absence",
+            json={
+                "employee_id": "R1",
+                "work_date": "2024-03-05",
+                "category": "medical_certificate",
+                "reason": "atestado de 1 dia",
+            },
+        )
+        assert justified.status_code == 200, justified.text
+        assert justified.json()["status"] == "justified"
+        confirmed = hr_api.post(
+            "/rpc/confirm_jornada",
+            json={"punch_id": wednesday["first_punch_id"], "reason": "ficou de plantão, autorizado"},
+        )
+        assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()["employee_id"] == "R1"
+    finally:
+        with platform.admin.connect() as conn:
+            conn.execute("delete from raw.absence_justifications where employee_id = 'R1'")
+            conn.execute("delete from raw.punch_adjustments where action = 'confirm'")
+            conn.commit()

@@ -13,7 +13,7 @@ import os
 import dagster as dg
 
 from orchestration import publish
-from orchestration.defs.platform.dbt import api_resources, fresh_sources, manifest
+from orchestration.defs.platform.dbt import fresh_sources, manifest, row_counted_resources
 from orchestration.defs.platform.resources import PlatformDatabase
 from orchestration.quality.suites import (
     EXPECTATIONS,
@@ -27,7 +27,7 @@ from orchestration.quality.suites import (
 def all_expectations() -> tuple[Expectation, ...]:
     loaded = manifest()
     return EXPECTATIONS + derived_expectations(
-        api_resources(loaded["nodes"]), fresh_sources(loaded["sources"])
+        row_counted_resources(loaded["nodes"]), fresh_sources(loaded["sources"])
     )
 
 

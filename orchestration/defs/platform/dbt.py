@@ -92,6 +92,22 @@ def api_resources(nodes: Mapping[str, Any]) -> dict[str, str]:
     return resources
 
 
+def row_counted_resources(nodes: Mapping[str, Any]) -> dict[str, str]:
+    """api view → domain, for the views whose row count is compared with the published build: not those
+    whose model says ``meta: {row_count_vs_published: false}`` (a queue that shrinks when things get
+    fixed, such as punch_anomalies)."""
+    counted: dict[str, str] = {}
+    resources = api_resources(nodes)
+    for node in nodes.values():
+        name = node.get("alias") or node["name"]
+        if node["resource_type"] != "model" or name not in resources:
+            continue
+        meta = {**(node.get("meta") or {}), **((node.get("config") or {}).get("meta") or {})}
+        if meta.get("row_count_vs_published", True) is not False:
+            counted[name] = resources[name]
+    return counted
+
+
 def fresh_sources(sources: Mapping[str, Any]) -> dict[str, tuple[str, float]]:
     """raw table → (domain, warn_after hours) for each source table that declares freshness."""
     from orchestration.quality.suites import freshness_hours

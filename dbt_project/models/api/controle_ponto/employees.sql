@@ -1,26 +1,12 @@
-with
-
-employees as (
-
-    select * from {{ ref('dim_employees') }}
-
-),
-
-final as (
-
-    select
-        employee_id,
-        name,
-        department,
-        manager_id,
-        schedule_code,
-        timezone,
-        hired_at,
-        cpf,
-        pis
-
-    from employees
-
-)
-
-select * from final
+-- one flat select of one mart table: PostgREST's filters, order and limit reach its indexes
+select
+    employee_id,
+    name,
+    department,
+    manager_id,
+    schedule_code,
+    timezone,
+    hired_at,
+    cpf,
+    pis
+from {{ ref('dim_employees') }}

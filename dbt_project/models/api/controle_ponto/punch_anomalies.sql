@@ -1,23 +1,10 @@
-with
-
-anomalies as (
-
-    select * from {{ ref('fct_punch_anomalies') }}
-
-),
-
-final as (
-
-    select
-        anomaly_id,
-        kind,
-        employee_id,
-        work_date,
-        occurred_at,
-        detail
-
-    from anomalies
-
-)
-
-select * from final
+-- one flat select of one mart table: PostgREST's filters, order and limit reach its indexes
+select
+    anomaly_id,
+    kind,
+    employee_id,
+    work_date,
+    occurred_at,
+    punch_id,
+    detail
+from {{ ref('fct_punch_anomalies') }}

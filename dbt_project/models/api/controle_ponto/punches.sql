@@ -1,25 +1,13 @@
-with
-
-punches as (
-
-    select * from {{ ref('fct_punches') }}
-
-),
-
-final as (
-
-    select
-        punch_id,
-        employee_id,
-        punched_at,
-        source,
-        rep_number,
-        nsr,
-        status,
-        reason
-
-    from punches
-
-)
-
-select * from final
+-- one flat select of one mart table: PostgREST's filters, order and limit reach its indexes
+select
+    punch_id,
+    employee_id,
+    punched_at,
+    source,
+    rep_number,
+    nsr,
+    status,
+    reason,
+    jornada_number,
+    crc_status
+from {{ ref('fct_punches') }}

@@ -1,39 +1,33 @@
-with
-
-daily as (
-
-    select * from {{ ref('fct_timesheet_daily') }}
-
-),
-
-final as (
-
-    select
-        employee_id,
-        work_date,
-        jornada_of_day,
-        punch_count,
-        first_punch_at,
-        last_punch_at,
-        worked_minutes,
-        night_minutes,
-        legal_worked_minutes,
-        expected_minutes,
-        balance_minutes,
-        overtime_50_minutes,
-        overtime_100_minutes,
-        deficit_minutes,
-        break_minutes,
-        is_incomplete,
-        has_break_violation,
-        suppressed_break_minutes,
-        has_rest_violation,
-        rest_shortfall_minutes,
-        has_overtime_over_limit,
-        is_holiday
-
-    from daily
-
-)
-
-select * from final
+-- one flat select of one mart table: PostgREST's filters, order and limit reach its indexes
+select
+    employee_id,
+    work_date,
+    jornada_of_day,
+    jornada_number,
+    punch_count,
+    first_punch_id,
+    first_punch_at,
+    last_punch_at,
+    worked_minutes,
+    night_minutes,
+    legal_worked_minutes,
+    expected_minutes,
+    balance_minutes,
+    overtime_50_minutes,
+    overtime_100_minutes,
+    deficit_minutes,
+    break_minutes,
+    is_incomplete,
+    needs_review,
+    review_reason,
+    is_confirmed,
+    is_absent,
+    absence_category,
+    absence_reason,
+    has_break_violation,
+    suppressed_break_minutes,
+    has_rest_violation,
+    rest_shortfall_minutes,
+    has_overtime_over_limit,
+    is_holiday
+from {{ ref('fct_timesheet_daily') }}

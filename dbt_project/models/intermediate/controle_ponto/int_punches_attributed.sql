@@ -1,6 +1,7 @@
 -- Every punch with its employee: AFD punches attributed by PIS or CPF (1510 wall-clock times
--- re-anchored in the employee's zone; unknown identities keep a null employee_id) and punches added
--- by the web clock or by HR. Disregarded punches stay, flagged, with the reason.
+-- re-anchored in the employee's zone, an ambiguous DST hour read as its first occurrence; unknown
+-- identities keep a null employee_id) and punches added by the web clock or by HR. Disregarded punches
+-- stay, flagged, with the reason.
 with
 
 punches as (
@@ -42,7 +43,7 @@ afd as (
         case
             when punches.local_punched_at is not null
                 and coalesce(by_pis.timezone, by_cpf.timezone) is not null
-                then punches.local_punched_at at time zone coalesce(by_pis.timezone, by_cpf.timezone)
+                then {{ local_to_instant('punches.local_punched_at', 'coalesce(by_pis.timezone, by_cpf.timezone)') }}
             else punches.punched_at
         end as punched_at,
         punches.source,
@@ -51,6 +52,7 @@ afd as (
         punches.identifier_kind,
         punches.identifier,
         punches.crc_status,
+        punches.crc_algorithm,
         punches.file_id,
         punches.line_number,
         punches.loaded_at
@@ -77,6 +79,7 @@ added as (
         null::text as identifier_kind,
         null::text as identifier,
         'absent' as crc_status,
+        null::text as crc_algorithm,
         null::bigint as file_id,
         null::integer as line_number,
         created_at as loaded_at,
@@ -108,6 +111,7 @@ final as (
         unioned.identifier_kind,
         unioned.identifier,
         unioned.crc_status,
+        unioned.crc_algorithm,
         unioned.file_id,
         unioned.line_number,
         disregards.punch_id is not null as is_disregarded,

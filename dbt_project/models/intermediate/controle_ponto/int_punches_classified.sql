@@ -3,141 +3,177 @@
     incremental_strategy='delete+insert',
     unique_key='punch_id',
     on_schema_change='fail',
-    pre_hook=["set local enable_hashjoin = off", "set local enable_mergejoin = off"],
     indexes=[
         {'columns': ['punch_id'], 'unique': True},
-        {'columns': ['employee_id', 'sequence_number']},
+        {'columns': ['employee_id', 'punched_at']},
         {'columns': ['employee_id', 'jornada_number']},
         {'columns': ['classified_at']},
     ],
-    post_hook=["{{ delete_stale_rows('classified_at', 'sequence_number') }}"],
+    post_hook=["{{ forget_rewalked_punches() }}"],
 ) }}
--- Walk each employee's punches in order (all employees advance together, one punch per step):
+-- Rules 1 and 2 of the CLT engine (the docs block ponto_rules), walked over each employee's
+-- punches in time order (disregarded ones left out):
 -- 1. a punch within 2 minutes of the previous KEPT punch is a duplicate (kept as such, never deleted);
--- 2. a kept punch opens a new jornada when the open one has an even number of punches and the gap is
---    at least even_gap_minutes, or whatever the count when the gap is at least 16 h.
--- Each step is an index lookup on (employee_id, sequence_number); hash and merge joins are turned off
--- for this statement so the planner cannot scan the whole table at every step.
--- Incremental: the walk restarts, per employee, from the state saved at the punch just before the
--- first punch (re)numbered since the last build.
-with recursive
+-- 2. a kept punch opens a new jornada when the open one has an even number of punches and the gap is at
+--    least max(4 h, the schedule's longest break + 1 h), or whatever the count when the gap is >= 16 h.
+-- The walk is the window aggregate engine.punch_walk (migration 0009): one pass per employee, linear in
+-- the punches whatever their shape (long gaps, bursts, multi-day jornadas).
+-- Incremental: per employee, the walk restarts at the earliest punch changed since the last build (a
+-- new, late, included or disregarded punch), from the state saved at the punch before it; a registry or
+-- schedule change rewalks that employee from the beginning.
+with
 
-sequenced as not materialized (
+attributed as (
 
-    select * from {{ ref('int_punches_sequenced') }}
+    select * from {{ ref('int_punches_attributed') }}
+    where employee_id is not null
+
+),
+
+employees as (
+
+    select * from {{ ref('stg_ponto__employees') }}
+
+),
+
+schedule_loads as (
+
+    select
+        schedule_code,
+        max(loaded_at) as loaded_at
+
+    from {{ ref('stg_ponto__work_schedules') }}
+    group by schedule_code
+
+),
+
+schedule_breaks as (
+
+    select
+        schedule_code,
+        max(longest_break_minutes) as longest_break_minutes
+
+    from {{ ref('int_schedule_days') }}
+    group by schedule_code
+
+),
+
+punches as (
+
+    select
+        attributed.punch_id,
+        attributed.employee_id,
+        attributed.punched_at,
+        attributed.is_disregarded,
+        attributed.changed_at,
+        -- the registry row or the schedule changed: the whole history of the employee is walked again
+        greatest(employees.loaded_at, schedule_loads.loaded_at) as registry_changed_at,
+        greatest(
+            {{ var('ponto_min_even_gap_minutes') }},
+            coalesce(schedule_breaks.longest_break_minutes, 0) + {{ var('ponto_break_margin_minutes') }}
+        ) as even_gap_minutes
+
+    from attributed
+    inner join employees
+        on attributed.employee_id = employees.employee_id
+    left join schedule_loads
+        on employees.schedule_code = schedule_loads.schedule_code
+    left join schedule_breaks
+        on employees.schedule_code = schedule_breaks.schedule_code
+
+),
+
+walk_inputs as (
+
+    select * from punches
+    where not is_disregarded
 
 ),
 
 {% if is_incremental() %}
 restarts as (
 
+    -- per employee: the earliest punch changed since the last build (new, late, included or
+    -- disregarded), or the beginning when the registry row or the schedule changed
     select
         employee_id,
-        min(sequence_number) as restart_at
+        min(
+            case
+                when registry_changed_at > {{ watermark('classified_at') }} then '-infinity'::timestamptz
+                else punched_at
+            end
+        ) as restart_at
 
-    from sequenced
-    where sequenced_at > {{ watermark('classified_at') }}
+    from punches
+    where changed_at > {{ watermark('classified_at') }}
+        or registry_changed_at > {{ watermark('classified_at') }}
     group by employee_id
 
 ),
 
-starts as (
+seeds as (
 
-    -- the saved state just before the restart …
-    select
+    -- the state after the last punch before the restart
+    select distinct on (saved.employee_id)
         saved.employee_id,
-        saved.sequence_number,
         saved.punch_id,
-        saved.punched_at,
-        saved.is_duplicate,
-        saved.last_kept_at,
-        saved.jornada_number,
-        saved.open_punch_count,
-        true as is_saved_state
+        array[
+            extract(epoch from saved.last_kept_at), saved.jornada_number, saved.open_punch_count, 0
+        ]::double precision[] as state
 
     from restarts
     inner join {{ this }} as saved
         on restarts.employee_id = saved.employee_id
-        and saved.sequence_number = restarts.restart_at - 1
+        and saved.punched_at < restarts.restart_at
+    order by saved.employee_id, saved.punched_at desc, saved.punch_id desc
 
-    union all
+),
 
-    -- … or the first punch, for employees walked from the beginning
+to_walk as (
+
     select
-        sequenced.employee_id,
-        sequenced.sequence_number,
-        sequenced.punch_id,
-        sequenced.punched_at,
-        false,
-        sequenced.punched_at,
-        1,
-        1,
-        false
+        walk_inputs.*,
+        seeds.state as seed,
+        restarts.restart_at
 
-    from restarts
-    inner join sequenced
-        on restarts.employee_id = sequenced.employee_id
-        and sequenced.sequence_number = 1
-    where restarts.restart_at = 1
+    from walk_inputs
+    inner join restarts
+        on walk_inputs.employee_id = restarts.employee_id
+    left join seeds
+        on walk_inputs.employee_id = seeds.employee_id
+    where walk_inputs.punched_at >= restarts.restart_at
 
 ),
 {% else %}
-starts as (
+to_walk as (
 
     select
-        employee_id,
-        sequence_number,
-        punch_id,
-        punched_at,
-        false as is_duplicate,
-        punched_at as last_kept_at,
-        1 as jornada_number,
-        1 as open_punch_count,
-        false as is_saved_state
+        walk_inputs.*,
+        null::double precision[] as seed,
+        '-infinity'::timestamptz as restart_at
 
-    from sequenced
-    where sequence_number = 1
+    from walk_inputs
 
 ),
 {% endif %}
 
-walk as (
-
-    select * from starts
-
-    union all
+walked as (
 
     select
-        following.employee_id,
-        following.sequence_number,
-        following.punch_id,
-        following.punched_at,
-        step.is_duplicate,
-        case when step.is_duplicate then walk.last_kept_at else following.punched_at end,
-        walk.jornada_number + case when step.opens_jornada then 1 else 0 end,
-        case
-            when step.is_duplicate then walk.open_punch_count
-            when step.opens_jornada then 1
-            else walk.open_punch_count + 1
-        end,
-        false
+        to_walk.*,
+        engine.punch_walk(
+            to_walk.punched_at,
+            to_walk.even_gap_minutes,
+            {{ var('ponto_duplicate_window_minutes') }},
+            {{ var('ponto_forced_gap_minutes') }},
+            to_walk.seed
+        ) over (
+            partition by to_walk.employee_id
+            order by to_walk.punched_at, to_walk.punch_id
+            rows between unbounded preceding and current row
+        ) as state
 
-    from walk
-    inner join sequenced as following
-        on walk.employee_id = following.employee_id
-        and following.sequence_number = walk.sequence_number + 1
-    cross join lateral (
-        select
-            gap.minutes <= {{ var('ponto_duplicate_window_minutes') }} as is_duplicate,
-            gap.minutes > {{ var('ponto_duplicate_window_minutes') }}
-            and (
-                (walk.open_punch_count % 2 = 0 and gap.minutes >= following.even_gap_minutes)
-                or gap.minutes >= {{ var('ponto_forced_gap_minutes') }}
-            ) as opens_jornada
-        from (
-            select extract(epoch from following.punched_at - walk.last_kept_at) / 60.0 as minutes
-        ) as gap
-    ) as step
+    from to_walk
 
 ),
 
@@ -146,16 +182,38 @@ final as (
     select
         punch_id,
         employee_id,
-        sequence_number,
         punched_at,
-        is_duplicate,
-        jornada_number,
-        last_kept_at,
-        open_punch_count,
+        state[4] = 1 as is_duplicate,
+        state[2]::integer as jornada_number,
+        to_timestamp(state[1]) as last_kept_at,
+        state[3]::integer as open_punch_count,
+        restart_at as walked_from,
         {{ run_started_at_literal() }} as classified_at
 
-    from walk
-    where not is_saved_state
+    from walked
+
+    {% if is_incremental() %}
+    union all
+
+    -- the punch the walk restarted after, written again unchanged: it marks the jornada to recompute
+    -- downstream even when nothing after it is left to walk (a disregarded last punch)
+    select
+        saved.punch_id,
+        saved.employee_id,
+        saved.punched_at,
+        saved.is_duplicate,
+        saved.jornada_number,
+        saved.last_kept_at,
+        saved.open_punch_count,
+        restarts.restart_at,
+        {{ run_started_at_literal() }}
+
+    from seeds
+    inner join {{ this }} as saved
+        on seeds.punch_id = saved.punch_id
+    inner join restarts
+        on seeds.employee_id = restarts.employee_id
+    {% endif %}
 
 )
 

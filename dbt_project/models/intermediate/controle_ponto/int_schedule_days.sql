@@ -28,7 +28,7 @@ per_interval as (
     select
         *,
         (end_offset_minutes - start_offset_minutes)::numeric as clock_minutes,
-        {{ night_minutes('start_at', 'end_at') }} as night_clock_minutes
+        {{ wall_clock_night_minutes('start_at', 'end_at') }} as night_clock_minutes
 
     from anchored
 
@@ -58,11 +58,18 @@ extension as (
     select
         days.schedule_code,
         days.weekday,
-        coalesce(sum({{ minutes_after('per_interval.start_at', 'per_interval.end_at', 'covered.night_end') }}), 0)
-            as extension_minutes
+        coalesce(sum(
+            {{ minutes_after('per_interval.start_at', 'per_interval.end_at', 'covered.night_end') }}
+            - case
+                when covered.night_end is null or per_interval.end_at <= covered.night_end then 0
+                else {{ wall_clock_night_minutes('greatest(per_interval.start_at, covered.night_end)', 'per_interval.end_at') }}
+            end
+        ), 0) as extension_minutes
 
     from days
-    cross join lateral (select {{ covered_night_end('days.first_start_at', 'days.last_end_at') }} as night_end) as covered
+    cross join lateral (
+        select {{ wall_clock_covered_night_end('days.first_start_at', 'days.last_end_at') }} as night_end
+    ) as covered
     inner join per_interval
         on days.schedule_code = per_interval.schedule_code
         and days.weekday = per_interval.weekday

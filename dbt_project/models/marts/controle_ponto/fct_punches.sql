@@ -10,14 +10,14 @@
     ],
 ) }}
 -- depends_on: {{ ref('dim_employees') }} (its row-level security policies read the team from it)
--- Every attributed punch with its status: kept, duplicate (disregarded by the 2-minute rule, never
--- deleted), included by HR, or disregarded by HR (with the reason). Incremental on punch_id.
+-- Every punch with its status: kept, duplicate (disregarded by the 2-minute rule, never deleted),
+-- included by HR, disregarded by HR (with the reason), or unattributed (no employee has its PIS/CPF yet:
+-- only HR sees those rows). Incremental on punch_id.
 with
 
 attributed as (
 
     select * from {{ ref('int_punches_attributed') }}
-    where employee_id is not null
 
 ),
 
@@ -32,7 +32,8 @@ touched as (
 
     select punch_id from classified where classified_at > {{ watermark('computed_at') }}
     union
-    select punch_id from attributed where is_disregarded and changed_at > {{ watermark('computed_at') }}
+    select punch_id from attributed
+    where (is_disregarded or employee_id is null) and changed_at > {{ watermark('computed_at') }}
 
 ),
 {% endif %}
@@ -48,17 +49,22 @@ final as (
         attributed.nsr,
         case
             when attributed.is_disregarded then 'disregarded'
+            when attributed.employee_id is null then 'unattributed'
             when classified.is_duplicate then 'duplicate'
             else attributed.adjustment_status
         end as status,
         case
             when attributed.is_disregarded then attributed.adjustment_reason
+            when attributed.employee_id is null
+                then 'no employee with this ' || upper(attributed.identifier_kind) || ' (see punch_anomalies)'
             when classified.is_duplicate
                 then 'within {{ var("ponto_duplicate_window_minutes") }} minutes of the previous kept punch'
             else attributed.adjustment_reason
         end as reason,
         classified.jornada_number,
         attributed.crc_status,
+        attributed.crc_algorithm,
+        attributed.identifier_kind,
         attributed.file_id,
         attributed.line_number,
         {{ run_started_at_literal() }} as computed_at

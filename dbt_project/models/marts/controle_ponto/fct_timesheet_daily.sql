@@ -1,353 +1,120 @@
 {{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['employee_id', 'jornada_number'],
-    on_schema_change='fail',
     indexes=[
-        {'columns': ['employee_id', 'jornada_number'], 'unique': True},
-        {'columns': ['employee_id', 'work_date']},
+        {'columns': ['employee_id', 'work_date', 'jornada_of_day'], 'unique': True},
         {'columns': ['work_date']},
-        {'columns': ['computed_at']},
     ],
-    post_hook=["{{ delete_stale_rows('computed_at', 'jornada_number') }}"],
 ) }}
 -- depends_on: {{ ref('dim_employees') }} (its row-level security policies read the team from it)
--- One row per jornada (a work day; overnight shifts stay in the row of their first punch's date),
--- with every CLT rule of design doc §4: pairing, pre-noted break, night minutes with the reduced hour
--- and Súmula 60 II, expected time, tolerance, overtime 50/100, limits, breaks and rest.
--- Incremental: only the jornadas from the first one touched since the last build are recomputed
--- (with the jornada before them, for the rest between jornadas). Schedule or holiday changes need
--- `bi-dash refresh --full-refresh`.
-{%- set punch_tolerance = var('ponto_punch_tolerance_minutes') %}
-{%- set day_tolerance = var('ponto_day_tolerance_minutes') %}
-
+-- One row per jornada (a work day; overnight shifts stay in the row of their first punch's date) and per
+-- absence, with what HR and payroll read: the balance counts only when the day is complete and nothing
+-- needs review (no schedule, a jornada over 12 h worked or a pair over 10 h) or HR confirmed it; it then
+-- splits into overtime at 50 % or 100 % (holidays and unscheduled Sundays) and deficit (rule 7).
+-- Absences: deficit = expected time, 0 when HR justified the absence (abono).
 with
-
-{% if is_incremental() %}
-recomputed_from as (
-
-    select
-        employee_id,
-        min(jornada_number) as jornada_number
-
-    from {{ ref('int_punches_classified') }}
-    where classified_at > {{ watermark('computed_at') }}
-    group by employee_id
-
-),
-
-classified as (
-
-    select classified.*
-    from {{ ref('int_punches_classified') }} as classified
-    inner join recomputed_from
-        on classified.employee_id = recomputed_from.employee_id
-        and classified.jornada_number >= recomputed_from.jornada_number - 1
-    where not classified.is_duplicate
-
-),
-{% else %}
-classified as (
-
-    select * from {{ ref('int_punches_classified') }}
-    where not is_duplicate
-
-),
-{% endif %}
-
-employees as (
-
-    select * from {{ ref('stg_ponto__employees') }}
-
-),
-
-schedule_intervals as (
-
-    select * from {{ ref('int_schedule_intervals') }}
-
-),
-
-schedule_days as (
-
-    select * from {{ ref('int_schedule_days') }}
-
-),
-
-holidays as (
-
-    select distinct holiday_date from {{ ref('stg_ponto__holidays') }}
-
-),
-
-local_punches as (
-
-    select
-        classified.employee_id,
-        classified.jornada_number,
-        classified.punch_id,
-        classified.punched_at,
-        classified.punched_at at time zone employees.timezone as local_at,
-        row_number() over (
-            partition by classified.employee_id, classified.jornada_number
-            order by classified.punched_at, classified.punch_id
-        ) as punch_index,
-        employees.schedule_code
-
-    from classified
-    inner join employees
-        on classified.employee_id = employees.employee_id
-
-),
 
 jornadas as (
 
-    select
-        employee_id,
-        jornada_number,
-        schedule_code,
-        count(*) as punch_count,
-        min(punched_at) as first_punch_at,
-        max(punched_at) as last_punch_at,
-        min(local_at) as first_local_at,
-        max(local_at) as last_local_at,
-        min(local_at)::date as work_date
-
-    from local_punches
-    group by employee_id, jornada_number, schedule_code
+    select * from {{ ref('int_jornadas') }}
 
 ),
 
-jornadas_dated as (
+absences as (
+
+    select * from {{ ref('int_absences') }}
+
+),
+
+confirmations as (
+
+    select distinct punch_id
+    from {{ ref('stg_ponto__punch_adjustments') }}
+    where action = 'confirm'
+
+),
+
+jornada_days as (
 
     select
-        jornadas.*,
-        extract(isodow from jornadas.work_date)::integer as weekday,
-        row_number() over (
-            partition by jornadas.employee_id, jornadas.work_date order by jornadas.jornada_number
-        ) as jornada_of_day,
-        lag(jornadas.last_punch_at) over (
-            partition by jornadas.employee_id order by jornadas.jornada_number
-        ) as previous_jornada_end_at,
-        holidays.holiday_date is not null as is_holiday,
-        {{ covered_night_end('jornadas.first_local_at', 'jornadas.last_local_at') }} as covered_night_end_at
+        jornadas.employee_id,
+        jornadas.work_date,
+        jornadas.jornada_of_day,
+        jornadas.jornada_number,
+        jornadas.punch_count,
+        jornadas.first_punch_id,
+        jornadas.first_punch_at,
+        jornadas.last_punch_at,
+        jornadas.worked_minutes,
+        jornadas.night_minutes,
+        jornadas.legal_worked_minutes,
+        jornadas.expected_minutes,
+        jornadas.review_reason is not null and confirmations.punch_id is null as needs_review,
+        jornadas.review_reason,
+        confirmations.punch_id is not null as is_confirmed,
+        case
+            when jornadas.review_reason is not null and confirmations.punch_id is null then null
+            else jornadas.balance_minutes
+        end as balance_minutes,
+        jornadas.break_minutes,
+        jornadas.is_incomplete,
+        jornadas.has_prenoted_break,
+        jornadas.has_break_violation,
+        jornadas.suppressed_break_minutes,
+        jornadas.has_rest_violation,
+        jornadas.rest_shortfall_minutes,
+        jornadas.is_holiday,
+        jornadas.is_holiday or jornadas.is_unscheduled_sunday as is_rest_day_work,
+        false as is_absent,
+        null::text as absence_category,
+        null::text as absence_reason
 
     from jornadas
-    left join holidays
-        on jornadas.work_date = holidays.holiday_date
+    left join confirmations
+        on jornadas.first_punch_id = confirmations.punch_id
 
 ),
 
-pairs as (
-
-    select
-        punch_in.employee_id,
-        punch_in.jornada_number,
-        (punch_in.punch_index + 1) / 2 as pair_number,
-        punch_in.local_at as in_at,
-        punch_out.local_at as out_at
-
-    from local_punches as punch_in
-    inner join local_punches as punch_out
-        on punch_in.employee_id = punch_out.employee_id
-        and punch_in.jornada_number = punch_out.jornada_number
-        and punch_out.punch_index = punch_in.punch_index + 1
-    where punch_in.punch_index % 2 = 1
-
-),
-
-pair_totals as (
-
-    select
-        pairs.employee_id,
-        pairs.jornada_number,
-        sum(extract(epoch from pairs.out_at - pairs.in_at) / 60.0) as clock_minutes,
-        sum({{ night_minutes('pairs.in_at', 'pairs.out_at') }}) as night_clock_minutes,
-        sum({{ minutes_after('pairs.in_at', 'pairs.out_at', 'jornadas_dated.covered_night_end_at') }})
-            as extension_minutes,
-        max(pairs.gap_after_minutes) as longest_gap_minutes
-
-    from (
-        select
-            *,
-            extract(epoch from lead(in_at) over (
-                partition by employee_id, jornada_number order by pair_number
-            ) - out_at) / 60.0 as gap_after_minutes
-        from pairs
-    ) as pairs
-    inner join jornadas_dated
-        on pairs.employee_id = jornadas_dated.employee_id
-        and pairs.jornada_number = jornadas_dated.jornada_number
-    group by pairs.employee_id, pairs.jornada_number
-
-),
-
-day_schedule as (
-
-    select
-        jornadas_dated.employee_id,
-        jornadas_dated.jornada_number,
-        schedule_intervals.interval_number,
-        jornadas_dated.work_date + schedule_intervals.start_offset_minutes * interval '1 minute' as start_at,
-        jornadas_dated.work_date + schedule_intervals.end_offset_minutes * interval '1 minute' as end_at
-
-    from jornadas_dated
-    inner join schedule_intervals
-        on jornadas_dated.schedule_code = schedule_intervals.schedule_code
-        and jornadas_dated.weekday = schedule_intervals.weekday
-
-),
-
-scheduled_breaks as (
+absence_days as (
 
     select
         employee_id,
-        jornada_number,
-        end_at as break_start_at,
-        lead(start_at) over (partition by employee_id, jornada_number order by interval_number) as break_end_at
+        work_date,
+        1::bigint as jornada_of_day,
+        null::integer as jornada_number,
+        0::bigint as punch_count,
+        null::bigint as first_punch_id,
+        null::timestamptz as first_punch_at,
+        null::timestamptz as last_punch_at,
+        0::numeric as worked_minutes,
+        0::numeric as night_minutes,
+        0::numeric as legal_worked_minutes,
+        round(expected_minutes, 2) as expected_minutes,
+        false as needs_review,
+        null::text as review_reason,
+        false as is_confirmed,
+        case when justification_category is null then -round(expected_minutes, 2) else 0 end
+            as balance_minutes,
+        0::numeric as break_minutes,
+        false as is_incomplete,
+        false as has_prenoted_break,
+        false as has_break_violation,
+        0::numeric as suppressed_break_minutes,
+        false as has_rest_violation,
+        0::numeric as rest_shortfall_minutes,
+        false as is_holiday,
+        false as is_rest_day_work,
+        true as is_absent,
+        justification_category as absence_category,
+        justification_reason as absence_reason
 
-    from day_schedule
-
-),
-
-prenoted_breaks as (
-
-    -- two punches and the day's scheduled break(s) inside the worked span (art. 74 §2)
-    select
-        jornadas_dated.employee_id,
-        jornadas_dated.jornada_number,
-        sum(extract(epoch from scheduled_breaks.break_end_at - scheduled_breaks.break_start_at) / 60.0)
-            as break_minutes,
-        sum({{ night_minutes('scheduled_breaks.break_start_at', 'scheduled_breaks.break_end_at') }})
-            as break_night_minutes,
-        sum({{ minutes_after('scheduled_breaks.break_start_at', 'scheduled_breaks.break_end_at',
-                             'jornadas_dated.covered_night_end_at') }}) as break_extension_minutes
-
-    from jornadas_dated
-    inner join scheduled_breaks
-        on jornadas_dated.employee_id = scheduled_breaks.employee_id
-        and jornadas_dated.jornada_number = scheduled_breaks.jornada_number
-    where jornadas_dated.punch_count = 2
-        and scheduled_breaks.break_end_at is not null
-        and scheduled_breaks.break_start_at >= jornadas_dated.first_local_at
-        and scheduled_breaks.break_end_at <= jornadas_dated.last_local_at
-    group by jornadas_dated.employee_id, jornadas_dated.jornada_number
-
-),
-
-full_form_deviations as (
-
-    -- punch k against boundary k (1st punch with 1st start, 2nd with 1st end, ...)
-    select
-        local_punches.employee_id,
-        local_punches.jornada_number,
-        count(*) as compared_punches,
-        max(abs(extract(epoch from local_punches.local_at - boundary.at) / 60.0)) as max_deviation,
-        sum(abs(extract(epoch from local_punches.local_at - boundary.at) / 60.0)) as total_deviation
-
-    from local_punches
-    inner join day_schedule
-        on local_punches.employee_id = day_schedule.employee_id
-        and local_punches.jornada_number = day_schedule.jornada_number
-        and day_schedule.interval_number = (local_punches.punch_index + 1) / 2
-    cross join lateral (
-        select case when local_punches.punch_index % 2 = 1 then day_schedule.start_at else day_schedule.end_at end
-            as at
-    ) as boundary
-    group by local_punches.employee_id, local_punches.jornada_number
+    from absences
 
 ),
 
-day_bounds as (
+days as (
 
-    select
-        employee_id,
-        jornada_number,
-        count(*) as interval_count,
-        min(start_at) as first_start_at,
-        max(end_at) as last_end_at
-
-    from day_schedule
-    group by employee_id, jornada_number
-
-),
-
-computed as (
-
-    select
-        jornadas_dated.employee_id,
-        jornadas_dated.jornada_number,
-        jornadas_dated.work_date,
-        jornadas_dated.jornada_of_day,
-        jornadas_dated.punch_count,
-        jornadas_dated.first_punch_at,
-        jornadas_dated.last_punch_at,
-        jornadas_dated.punch_count % 2 = 1 as is_incomplete,
-        jornadas_dated.is_holiday,
-        jornadas_dated.weekday = 7 and coalesce(day_bounds.interval_count, 0) = 0 as is_unscheduled_sunday,
-        prenoted_breaks.break_minutes is not null as has_prenoted_break,
-        coalesce(pair_totals.clock_minutes, 0) - coalesce(prenoted_breaks.break_minutes, 0) as worked_minutes,
-        coalesce(pair_totals.night_clock_minutes, 0) - coalesce(prenoted_breaks.break_night_minutes, 0)
-        + coalesce(pair_totals.extension_minutes, 0) - coalesce(prenoted_breaks.break_extension_minutes, 0)
-            as night_minutes,
-        case
-            when jornadas_dated.is_holiday or jornadas_dated.jornada_of_day > 1 then 0
-            else coalesce(schedule_days.expected_legal_minutes, 0)
-        end as expected_minutes,
-        coalesce(prenoted_breaks.break_minutes, pair_totals.longest_gap_minutes, 0) as break_minutes,
-        case
-            when day_bounds.interval_count is null then null
-            when jornadas_dated.punch_count = 2 * day_bounds.interval_count
-                and full_form_deviations.compared_punches = jornadas_dated.punch_count
-                then full_form_deviations.max_deviation <= {{ punch_tolerance }}
-                and full_form_deviations.total_deviation <= {{ day_tolerance }}
-            when prenoted_breaks.break_minutes is not null
-                then greatest(
-                    abs(extract(epoch from jornadas_dated.first_local_at - day_bounds.first_start_at) / 60.0),
-                    abs(extract(epoch from jornadas_dated.last_local_at - day_bounds.last_end_at) / 60.0)
-                ) <= {{ punch_tolerance }}
-                and abs(extract(epoch from jornadas_dated.first_local_at - day_bounds.first_start_at) / 60.0)
-                + abs(extract(epoch from jornadas_dated.last_local_at - day_bounds.last_end_at) / 60.0)
-                <= {{ day_tolerance }}
-        end as is_within_tolerance,
-        extract(epoch from jornadas_dated.first_punch_at - jornadas_dated.previous_jornada_end_at) / 60.0
-            as rest_minutes
-
-    from jornadas_dated
-    left join pair_totals
-        on jornadas_dated.employee_id = pair_totals.employee_id
-        and jornadas_dated.jornada_number = pair_totals.jornada_number
-    left join prenoted_breaks
-        on jornadas_dated.employee_id = prenoted_breaks.employee_id
-        and jornadas_dated.jornada_number = prenoted_breaks.jornada_number
-    left join full_form_deviations
-        on jornadas_dated.employee_id = full_form_deviations.employee_id
-        and jornadas_dated.jornada_number = full_form_deviations.jornada_number
-    left join day_bounds
-        on jornadas_dated.employee_id = day_bounds.employee_id
-        and jornadas_dated.jornada_number = day_bounds.jornada_number
-    left join schedule_days
-        on jornadas_dated.schedule_code = schedule_days.schedule_code
-        and jornadas_dated.weekday = schedule_days.weekday
-
-),
-
-balanced as (
-
-    select
-        *,
-        {{ legal_minutes('worked_minutes', 'night_minutes') }} as legal_worked_minutes,
-        case
-            when is_incomplete then null
-            when is_within_tolerance then 0
-            else {{ legal_minutes('worked_minutes', 'night_minutes') }} - expected_minutes
-        end as balance_minutes,
-        case
-            when worked_minutes > 360 then 60
-            when worked_minutes > 240 then 15
-            else 0
-        end as required_break_minutes
-
-    from computed
+    select * from jornada_days
+    union all
+    select * from absence_days
 
 ),
 
@@ -356,49 +123,46 @@ final as (
     select
         employee_id,
         work_date,
-        jornada_number,
         jornada_of_day,
+        jornada_number,
         punch_count,
+        first_punch_id,
         first_punch_at,
         last_punch_at,
-        round(worked_minutes, 2) as worked_minutes,
-        round(night_minutes, 2) as night_minutes,
-        round(legal_worked_minutes, 2) as legal_worked_minutes,
-        round(expected_minutes, 2) as expected_minutes,
-        round(balance_minutes, 2) as balance_minutes,
+        worked_minutes,
+        night_minutes,
+        legal_worked_minutes,
+        expected_minutes,
+        balance_minutes,
         case
-            when balance_minutes > 0 and not (is_holiday or is_unscheduled_sunday)
-                then round(balance_minutes, 2)
+            when balance_minutes > 0 and not is_rest_day_work then balance_minutes
             when balance_minutes is not null then 0
         end::numeric(10, 2) as overtime_50_minutes,
         case
-            when balance_minutes > 0 and (is_holiday or is_unscheduled_sunday) then round(balance_minutes, 2)
+            when balance_minutes > 0 and is_rest_day_work then balance_minutes
             when balance_minutes is not null then 0
         end::numeric(10, 2) as overtime_100_minutes,
         case
-            when balance_minutes < 0 then round(-balance_minutes, 2)
+            when balance_minutes < 0 then -balance_minutes
             when balance_minutes is not null then 0
         end::numeric(10, 2) as deficit_minutes,
-        round(break_minutes, 2) as break_minutes,
+        break_minutes,
         is_incomplete,
+        needs_review,
+        review_reason,
+        is_confirmed,
+        is_absent,
+        absence_category,
+        absence_reason,
         has_prenoted_break,
-        required_break_minutes > 0 and break_minutes < required_break_minutes as has_break_violation,
-        round(greatest(required_break_minutes - break_minutes, 0), 2) as suppressed_break_minutes,
-        coalesce(rest_minutes < {{ var('ponto_min_rest_minutes') }}, false) as has_rest_violation,
-        round(greatest({{ var('ponto_min_rest_minutes') }} - coalesce(rest_minutes, {{ var('ponto_min_rest_minutes') }}), 0), 2)
-            as rest_shortfall_minutes,
-        coalesce(balance_minutes > 120, false) as has_overtime_over_limit,
-        is_holiday,
-        {{ run_started_at_literal() }} as computed_at
+        has_break_violation,
+        suppressed_break_minutes,
+        has_rest_violation,
+        rest_shortfall_minutes,
+        coalesce(balance_minutes > {{ var('ponto_overtime_limit_minutes') }}, false) as has_overtime_over_limit,
+        is_holiday
 
-    from balanced
-    {% if is_incremental() %}
-    where exists (
-        select from recomputed_from
-        where recomputed_from.employee_id = balanced.employee_id
-            and balanced.jornada_number >= recomputed_from.jornada_number
-    )
-    {% endif %}
+    from days
 
 )
 

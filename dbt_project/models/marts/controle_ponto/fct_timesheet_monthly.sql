@@ -1,6 +1,8 @@
 {{ config(indexes=[{'columns': ['employee_id', 'month'], 'unique': True}]) }}
 -- depends_on: {{ ref('dim_employees') }} (its row-level security policies read the team from it)
--- Monthly totals per employee and the hour bank (balances carried across months).
+-- Monthly totals per employee and the hour bank (rule 10): balances carried across months. Days that
+-- are incomplete or need review count no balance until HR corrects or confirms them; unjustified
+-- absences count their deficit.
 with
 
 daily as (
@@ -14,8 +16,11 @@ monthly as (
     select
         employee_id,
         date_trunc('month', work_date)::date as month,
-        count(*) as jornadas_count,
+        count(*) filter (where not is_absent) as jornadas_count,
         count(*) filter (where is_incomplete) as incomplete_days,
+        count(*) filter (where needs_review) as review_days,
+        count(*) filter (where is_absent) as absences_count,
+        count(*) filter (where is_absent and absence_category is not null) as justified_absences,
         sum(worked_minutes) as worked_minutes,
         sum(night_minutes) as night_minutes,
         sum(legal_worked_minutes) as legal_worked_minutes,

@@ -21,6 +21,7 @@ renamed as (
         record_type,
         layout,
         crc_status,
+        crc_algorithm,
         file_id,
         line_number,
         loaded_at
