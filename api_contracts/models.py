@@ -120,6 +120,7 @@ class Employee(Contract):
     schedule_code: str | None = _col(TEXT)
     timezone: str = _col(TEXT)
     hired_at: dt.date | None = _col(DATE)
+    job_title: str | None = _col(TEXT)
     cpf: str | None = _col(TEXT)
     pis: str | None = _col(TEXT)
 
@@ -230,6 +231,59 @@ class PunchAnomaly(Contract):
     detail: str = _col(TEXT)
 
 
+class TreatedPunch(Contract):
+    """`/treated_punches`: every punch as the AEJ and the Espelho de Ponto record it."""
+
+    punch_id: int | None = _col(BIGINT)
+    employee_id: str = _col(TEXT)
+    jornada_number: int | None = _col(INTEGER)
+    work_date: dt.date | None = _col(DATE)
+    punched_at: dt.datetime = _col(TIMESTAMPTZ)
+    local_date_time: str = _col(TEXT)
+    marker: Literal["E", "S", "D"] = _col(TEXT)
+    pair_number: int = _col(INTEGER)
+    marker_order: int = _col(BIGINT)
+    source_code: Literal["O", "I", "P", "T"] = _col(TEXT)
+    rep_number: str | None = _col(TEXT)
+    rep_type: Literal["rep_c", "rep_a", "rep_p"] | None = _col(TEXT)
+    nsr: int | None = _col(BIGINT)
+    reason: str | None = _col(TEXT)
+    aej_reason: str = _col(TEXT)
+    timetable_code: str = _col(TEXT)
+
+
+class WorkTimetable(Contract):
+    """`/work_timetables`: the contractual timetable of each schedule and working weekday."""
+
+    schedule_code: str = _col(TEXT)
+    weekday: int = _col("smallint")
+    timetable_code: str = _col(TEXT)
+    weekday_names: str = _col(TEXT)
+    weekdays: list[int] = _col("smallint[]")
+    duration_minutes: int = _col(INTEGER)
+    boundaries: list[str] = _col("text[]")
+
+
+class Employer(Contract):
+    """`/employer`: the employer and the time-keeping program the legal documents name."""
+
+    employer_id: str = _col(TEXT)
+    employer_id_type: Literal["1", "2"] = _col(TEXT)
+    employer_name: str = _col(TEXT)
+    caepf: str | None = _col(TEXT)
+    cno: str | None = _col(TEXT)
+    time_zone: str = _col(TEXT)
+    developer_id: str = _col(TEXT)
+    developer_id_type: Literal["1", "2"] = _col(TEXT)
+    developer_name: str = _col(TEXT)
+    developer_email: str = _col(TEXT)
+    program_name: str = _col(TEXT)
+    program_version: str = _col(TEXT)
+    aej_employer_name: str = _col(TEXT)
+    aej_developer_name: str = _col(TEXT)
+    aej_developer_email: str = _col(TEXT)
+
+
 Outcome = Literal["published", "blocked", "failed", "running"]
 
 
@@ -258,6 +312,9 @@ RESOURCES: dict[str, tuple[type[Contract], str]] = {
     "timesheet_daily": (TimesheetDay, "employee_id"),
     "timesheet_monthly": (TimesheetMonth, "employee_id"),
     "punch_anomalies": (PunchAnomaly, "anomaly_id"),
+    "treated_punches": (TreatedPunch, "punch_id"),
+    "work_timetables": (WorkTimetable, "timetable_code"),
+    "employer": (Employer, "employer_id"),
     "data_status": (DataStatus, "resource"),
 }
 

@@ -54,6 +54,21 @@ FIGURE = {
 }
 
 
+def model_seconds(home: Path, top: int = 12) -> dict[str, float]:
+    """Seconds of each dbt model (and unit test) of the latest dbt build in ``home``, slowest first."""
+    import json
+
+    results = sorted((home / "dbt" / "target").glob("**/run_results.json"), key=lambda p: p.stat().st_mtime)
+    if not results:
+        return {}
+    timings = {
+        item["unique_id"].split(".")[-1]: round(float(item["execution_time"]), 2)
+        for item in json.loads(results[-1].read_text())["results"]
+        if item["unique_id"].startswith("model.")
+    }
+    return dict(sorted(timings.items(), key=lambda kv: -kv[1])[:top])
+
+
 def refresh_breakdown(env: dict[str, str], *args: str) -> dict[str, float]:
     """`bi-dash refresh ARGS` timed as a whole and per step, side by side in the same run.
 

@@ -1,7 +1,11 @@
-"""controle_ponto at scale: AFD ingest rate and the refresh after one new day vs the full build
-(real CLI, embedded PostgreSQL).
+"""controle_ponto at scale: AFD ingest rate and the refresh after one new day vs the full build, with
+the seconds of each dbt model (real CLI, embedded PostgreSQL).
 
-    .venv/bin/python bench/bench_controle_ponto.py --employees 2000 --days 365
+    .venv/bin/python bench/bench_controle_ponto.py --employees 2000 --days 365 [--shape real]
+
+``--shape real`` writes what real exports hold (forgotten punches, bursts of presses, people without a
+schedule, vacations) instead of the demo's tidy clocks: the engine must stay linear in the punches and
+jornadas whatever their shape.
 """
 
 from __future__ import annotations
@@ -14,20 +18,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._cli import fresh_home, refresh_breakdown, run, tear_down  # noqa: E402
+from bench._cli import fresh_home, model_seconds, refresh_breakdown, run, tear_down  # noqa: E402
 
 
 def main() -> None:
-    from orchestration.generate.afd import generate_afd
+    from orchestration.generate.afd import SHAPES, generate_afd
     from orchestration.generate.ponto import make_employees
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--employees", type=int, default=200)
     parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="tidy")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     home, env = fresh_home("bench-ponto-")
-    figures: dict[str, float | int] = {"employees": args.employees, "days": args.days}
+    figures: dict[str, float | int | str] = {
+        "employees": args.employees,
+        "days": args.days,
+        "shape": args.shape,
+    }
+    models: dict[str, dict[str, float]] = {}
     steps: dict[str, dict[str, float]] = {}
     start = dt.date(2025, 1, 1)
     try:
@@ -43,6 +53,8 @@ def main() -> None:
                 str(args.days),
                 "--seed",
                 "1",
+                "--shape",
+                args.shape,
                 "--out",
                 str(data),
             ),
@@ -61,6 +73,7 @@ def main() -> None:
         )
         full = refresh_breakdown(env)
         figures["full_refresh_seconds"] = full["total"]
+        models["full"] = model_seconds(home)
         # the first refresh after the first publish copies the incremental tables into the shadow
         # (as does the refresh after a failed one); from then on each build starts from the kept ones
         first_incremental = refresh_breakdown(env)
@@ -70,10 +83,19 @@ def main() -> None:
         next_day = start + dt.timedelta(days=args.days)
         while next_day.isoweekday() in (6, 7) or (next_day.month, next_day.day) in ((1, 1), (12, 25)):
             next_day += dt.timedelta(days=1)
-        generate_afd(home / "next-day", make_employees(args.employees, 1), next_day, 1, seed=99)
+        generate_afd(
+            home / "next-day",
+            make_employees(args.employees, 1),
+            next_day,
+            1,
+            seed=99,
+            shape=SHAPES[args.shape],
+        )
         new_files = sorted(str(p) for p in (home / "next-day").glob("*.txt"))
         run(env, "ingest", "afd", *new_files)
-        one_day, noop = refresh_breakdown(env), refresh_breakdown(env)
+        one_day = refresh_breakdown(env)
+        models["one_new_day"] = model_seconds(home)
+        noop = refresh_breakdown(env)
         figures["refresh_after_one_new_day_seconds"] = one_day["total"]
         figures["noop_refresh_seconds"] = noop["total"]
         steps.update(one_new_day=one_day, noop=noop)
@@ -82,7 +104,7 @@ def main() -> None:
         )
     finally:
         tear_down(env, home, args.keep)
-    print(json.dumps({**figures, "refresh_steps": steps}, indent=2))
+    print(json.dumps({**figures, "refresh_steps": steps, "model_seconds": models}, indent=2))
 
 
 if __name__ == "__main__":

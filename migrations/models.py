@@ -139,7 +139,31 @@ class Employee(Base):
     schedule_code: Mapped[str | None] = mapped_column(Text)
     timezone: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'America/Sao_Paulo'"))
     hired_at: Mapped[dt.date | None] = mapped_column(Date)
+    job_title: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'registry'"))
+    file_id: Mapped[int | None] = _file_id()
+    loaded_at: Mapped[dt.datetime] = _loaded_at()
+
+
+class Employer(Base):
+    """The employer (CNPJ or CPF) and the time-keeping program's developer, named by the AEJ."""
+
+    __tablename__ = "employers"
+    __table_args__ = (
+        CheckConstraint("employer_id ~ '^([0-9]{11}|[0-9]{14})$'", name="employer_id_digits"),
+        CheckConstraint(
+            "developer_id is null or developer_id ~ '^([0-9]{11}|[0-9]{14})$'", name="developer_id_digits"
+        ),
+    )
+
+    employer_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    caepf: Mapped[str | None] = mapped_column(Text)
+    cno: Mapped[str | None] = mapped_column(Text)
+    time_zone: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'America/Sao_Paulo'"))
+    developer_id: Mapped[str | None] = mapped_column(Text)
+    developer_name: Mapped[str | None] = mapped_column(Text)
+    developer_email: Mapped[str | None] = mapped_column(Text)
     file_id: Mapped[int | None] = _file_id()
     loaded_at: Mapped[dt.datetime] = _loaded_at()
 

@@ -34,8 +34,12 @@ app = typer.Typer(
 )
 ingest_app = typer.Typer(no_args_is_help=True, help="Load input files into the raw schema.")
 generate_app = typer.Typer(no_args_is_help=True, help="Write deterministic synthetic input files.")
+export_app = typer.Typer(
+    no_args_is_help=True, help="Write the documents the law requires (AEJ, Espelho de Ponto)."
+)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(generate_app, name="generate")
+app.add_typer(export_app, name="export")
 
 # wide enough when piped to a file or CI log, so tables do not truncate file names
 console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
@@ -580,6 +584,21 @@ def ingest_holidays(path: Annotated[Path, typer.Argument(help="CSV: holiday_date
     _ingest_one("holidays", path)
 
 
+@ingest_app.command("employer")
+@guarded
+def ingest_employer(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: employer_id (CNPJ or CPF), name[, caepf, cno, time_zone, developer_id, developer_name,"
+            " developer_email]."
+        ),
+    ],
+) -> None:
+    """Load the employer's identification, which the AEJ and the Espelho de Ponto name."""
+    _ingest_one("employer", path)
+
+
 @ingest_app.command("schedules")
 @guarded
 def ingest_schedules(path: Annotated[Path, typer.Argument(help="Schedules CSV file.")]) -> None:
@@ -588,7 +607,7 @@ def ingest_schedules(path: Annotated[Path, typer.Argument(help="Schedules CSV fi
 
 
 def _ingest_one(kind: str, path: Path) -> None:
-    from orchestration.ingest.ponto_csv import EMPLOYEES, LOCAL_HOLIDAYS, SCHEDULES, ingest_csv
+    from orchestration.ingest.ponto_csv import EMPLOYEES, EMPLOYER, LOCAL_HOLIDAYS, SCHEDULES, ingest_csv
 
     if not path.is_file():
         raise PlatformError(f"{path}: no such file")
@@ -596,9 +615,70 @@ def _ingest_one(kind: str, path: Path) -> None:
     admin = _prepare(settings)
     summary = LoadSummary()
     with step(f"Loading {path}"):
-        spec = {"employees": EMPLOYEES, "schedules": SCHEDULES, "holidays": LOCAL_HOLIDAYS}[kind]
+        spec = {
+            "employees": EMPLOYEES,
+            "schedules": SCHEDULES,
+            "holidays": LOCAL_HOLIDAYS,
+            "employer": EMPLOYER,
+        }[kind]
         summary.add(ingest_csv(admin, spec, path))
     _finish_ingest(summary)
+
+
+# --- legal outputs -------------------------------------------------------------------------------
+def _date_option(value: str, option: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise PlatformError(f"{option} {value!r} is not a date (yyyy-mm-dd)") from None
+
+
+@export_app.command("aej")
+@guarded
+def export_aej(
+    date_from: Annotated[str, typer.Option("--from", help="First day (yyyy-mm-dd).")],
+    date_to: Annotated[str, typer.Option("--to", help="Last day (yyyy-mm-dd).")],
+    out: Annotated[
+        Path, typer.Option(help="File to write (ISO-8859-1, CR LF); a folder: the standard name.")
+    ],
+    employee: Annotated[str | None, typer.Option(help="Only this employee_id.")] = None,
+) -> None:
+    """The AEJ (Arquivo Eletrônico de Jornada, Portaria 671 art. 83) of a period, as HR reads it."""
+    from orchestration.ponto_outputs import aej, aej_file_name
+
+    first, last = _date_option(date_from, "--from"), _date_option(date_to, "--to")
+    settings = _settings()
+    admin = _prepare(settings)
+    with step(f"Writing the AEJ of {first} to {last}"):
+        content = aej(admin, first, last, employee)
+        target = out / aej_file_name(content) if out.is_dir() else out
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    lines = content.split(b"\r\n")
+    console.print(
+        f"{target}: {len(lines) - 1} records, {sum(line.startswith(b'05|') for line in lines)} punches,"
+        f" {sum(line.startswith(b'03|') for line in lines)} employees"
+    )
+
+
+@export_app.command("espelho")
+@guarded
+def export_espelho(
+    month: Annotated[str, typer.Option(help="The month (yyyy-mm).")],
+    out: Annotated[Path, typer.Option(help="Folder for the PDFs (espelho_<employee>_<month>.pdf).")],
+    employee: Annotated[str | None, typer.Option(help="Only this employee_id (default: everyone).")] = None,
+) -> None:
+    """The Espelho de Ponto (art. 84) of a month, one PDF per employee."""
+    from orchestration.ponto_outputs import export_espelhos
+
+    first = _date_option(month + "-01", "--month")
+    settings = _settings()
+    admin = _prepare(settings)
+    with step(f"Rendering the Espelho de Ponto of {month}"):
+        written = export_espelhos(admin, first, out, employee)
+    console.print(f"{len(written)} PDF(s) in {out}")
 
 
 # --- synthetic data ------------------------------------------------------------------------------
@@ -623,14 +703,28 @@ def generate_olist_command(
 def generate_ponto_command(
     employees: Annotated[int, typer.Option(min=1, help="Number of employees.")] = 50,
     days: Annotated[int, typer.Option(min=1, help="Days of punches.")] = 31,
-    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 42,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same people and files).")] = 42,
+    start: Annotated[
+        str, typer.Option(help="First day (yyyy-mm-dd); the demo data covers January 2025.")
+    ] = "2025-01-01",
+    shape: Annotated[
+        str,
+        typer.Option(
+            help="tidy (the demo's) or real: forgotten punches, bursts of presses, people without a"
+            " schedule, vacations."
+        ),
+    ] = "tidy",
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("ponto"),
 ) -> None:
     """Write employees and schedules CSVs and one AFD file per clock (1510, 1510 + CRC, 671)."""
+    from orchestration.generate.afd import SHAPES
     from orchestration.generate.ponto import generate_ponto
 
+    first_day = _date_option(start, "--start")
+    if shape not in SHAPES:
+        raise PlatformError(f"--shape {shape!r}: one of {', '.join(SHAPES)}")
     with step(f"Generating {employees} employees into {out}"):
-        counts = generate_ponto(out, employees, days, seed)
+        counts = generate_ponto(out, employees, days, seed, first_day, shape)
     for name, count in counts.items():
         console.print(f"{name}: {count} rows")
 

@@ -161,6 +161,30 @@ def last_published_at(conn: psycopg.Connection) -> str | None:
     return row[0] if row else None
 
 
+def changed_models(conn: psycopg.Connection, fingerprints: Mapping[str, str]) -> list[str]:
+    """Incremental models whose definition differs from the published build's (an upgrade changed
+    them): their saved state no longer fits, so the next build starts from scratch. Nothing published
+    yet (or a database from before this bookkeeping, whose tables exist): every model that has a table."""
+    published: dict[str, str] = dict(
+        conn.execute("select model, fingerprint from audit.published_models").fetchall()
+    )
+    changed = []
+    for model, fingerprint in sorted(fingerprints.items()):
+        schema, _, name = model.partition(".")
+        if published.get(model) != fingerprint and _relation_exists(conn, schema, name):
+            changed.append(model)
+    return changed
+
+
+def record_models(conn: psycopg.Connection, fingerprints: Mapping[str, str]) -> None:
+    conn.execute("delete from audit.published_models")
+    with conn.cursor() as cur:
+        cur.executemany(
+            "insert into audit.published_models (model, fingerprint) values (%s, %s)",
+            sorted(fingerprints.items()),
+        )
+
+
 # --- write: the shadow build ----------------------------------------------------------------------
 def acquire_refresh_lock(conn: psycopg.Connection) -> bool:
     """Session advisory lock held while a refresh builds and publishes (released on disconnect)."""
@@ -293,6 +317,7 @@ def publish(
     run_id: str,
     domains: Mapping[str, str],
     incremental: Sequence[Relation] = (),
+    fingerprints: Mapping[str, str] | None = None,
 ) -> PublishSummary:
     """Swap the shadow build in, in one transaction; then trim the retired build to ``incremental``.
 
@@ -346,6 +371,8 @@ def publish(
                 " row_count = excluded.row_count",
                 [(view, domains.get(view, "platform"), run_id, count) for view, count in counts.items()],
             )
+        if fingerprints is not None:
+            record_models(conn, fingerprints)
         finish_attempt(conn, run_id, "published")
         conn.execute("notify pgrst, 'reload schema'")
     # The retired build (readers that started before the swap finish on it first: their locks):

@@ -16,6 +16,7 @@
         'timesheet': {'hr': 'true', 'manager': team, 'employee': own},
         'timesheet_aggregate': {'hr': 'true', 'analyst': 'true', 'manager': team, 'employee': own},
         'hr_only': {'hr': 'true'},
+        'reference': {'hr': 'true', 'analyst': 'true', 'manager': 'true', 'employee': 'true'},
     }) }}
 {%- endmacro %}
 

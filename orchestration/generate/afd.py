@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -150,7 +151,27 @@ def _intervals(text: str) -> list[tuple[dt.time, dt.time]]:
     return result
 
 
-def day_punches(rng: random.Random, employee: SyntheticEmployee, day: dt.date) -> list[dt.datetime]:
+@dataclass(frozen=True)
+class Shape:
+    """How messy the synthetic clocks are (probabilities per person and day unless said otherwise)."""
+
+    forgotten: float = 0.01  # a punch is missing
+    double: float = 0.01  # pressed twice, a minute apart
+    burst: float = 0.0  # three to five presses within two minutes (the clock did not beep)
+    unscheduled: float = 0.0  # share of people the registry gives no schedule
+    vacation_days: int = 0  # consecutive days without punches, once a year per person
+
+
+# TIDY is the demo's (and every test's) data; REAL is what real exports look like (bench/, --shape real)
+SHAPES = {
+    "tidy": Shape(),
+    "real": Shape(forgotten=0.03, double=0.02, burst=0.02, unscheduled=0.05, vacation_days=20),
+}
+
+
+def day_punches(
+    rng: random.Random, employee: SyntheticEmployee, day: dt.date, shape: Shape = SHAPES["tidy"]
+) -> list[dt.datetime]:
     """Local wall-clock punches of one employee on one day (overnight shifts run into the next day)."""
     schedule = SCHEDULES[employee.schedule_code].get(day.isoweekday())
     if not schedule:
@@ -173,32 +194,65 @@ def day_punches(rng: random.Random, employee: SyntheticEmployee, day: dt.date) -
     if rng.random() < 0.12:  # overtime at the end of the day
         jitter[-1] += dt.timedelta(minutes=rng.randint(20, 150))
     result = [moment + delta for moment, delta in zip(punches, jitter, strict=True)]
-    if rng.random() < 0.01:  # a forgotten punch
+    if rng.random() < shape.forgotten:  # a forgotten punch
         del result[rng.randrange(len(result))]
-    if rng.random() < 0.01:  # pressed twice
+    if rng.random() < shape.double:  # pressed twice
         index = rng.randrange(len(result))
         result.insert(index + 1, result[index] + dt.timedelta(minutes=1))
+    if shape.burst and rng.random() < shape.burst:
+        index = rng.randrange(len(result))
+        presses = [
+            result[index] + dt.timedelta(seconds=rng.randint(0, 120)) for _ in range(rng.randint(2, 4))
+        ]
+        result[index + 1 : index + 1] = sorted(presses)
     return [moment.replace(second=0, microsecond=0) for moment in result]
 
 
+def _vacation(seed: int, employee: SyntheticEmployee, year: int, days: int) -> set[dt.date]:
+    if not days:
+        return set()
+    rng = random.Random(f"{seed}:{employee.employee_id}:{year}")
+    first = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365 - days))
+    return {first + dt.timedelta(days=offset) for offset in range(days)}
+
+
+def clock_serials(seed: int, start: dt.date, days: int, employees: int, count: int = 3) -> list[str]:
+    """17-digit REP serial numbers of one generation (deterministic)."""
+    digest = hashlib.sha256(f"{seed}:{start.isoformat()}:{days}:{employees}".encode()).hexdigest()
+    base = int(digest, 16) % 10**6
+    return [f"00004{base:06d}{number:06d}" for number in range(1, count + 1)]
+
+
 def generate_afd(
-    out: Path, employees: list[SyntheticEmployee], start: dt.date, days: int, seed: int
+    out: Path,
+    employees: list[SyntheticEmployee],
+    start: dt.date,
+    days: int,
+    seed: int,
+    shape: Shape = SHAPES["tidy"],
 ) -> dict[str, int]:
-    """One AFD file per clock: a 1510 clock, a 1510 + CRC (REP-C) clock and a 671 clock."""
+    """One AFD file per clock: a 1510 clock, a 1510 + CRC (REP-C) clock and a 671 clock.
+
+    Each generation has clocks of its own (their serial numbers follow from the seed and the period):
+    an NSR is unique per clock, so two generations must never claim the same clock's NSRs."""
     rng = random.Random(seed)
     national = holidays.country_holidays("BR", years=range(start.year, start.year + days // 365 + 2))
     clocks = [
-        Clock("00004003300000001", "1510"),
-        Clock("00004003300000002", "1510_crc"),
-        Clock("00004003300000003", "671"),
+        Clock(serial, layout)
+        for serial, layout in zip(
+            clock_serials(seed, start, days, len(employees)), ("1510", "1510_crc", "671"), strict=True
+        )
     ]
     for number, employee in enumerate(employees):
         clock = clocks[number % len(clocks)]
+        away: set[dt.date] = set()
+        for year in range(start.year, start.year + days // 365 + 2):
+            away |= _vacation(seed, employee, year, shape.vacation_days)
         for offset in range(days):
             day = start + dt.timedelta(days=offset)
-            if day in national:
+            if day in national or day in away:
                 continue
-            for moment in day_punches(rng, employee, day):
+            for moment in day_punches(rng, employee, day, shape):
                 clock.punches.append((moment, employee))
     end = start + dt.timedelta(days=days - 1)
     counts: dict[str, int] = {}

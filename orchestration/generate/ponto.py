@@ -8,6 +8,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.ingest.brazil import CPF_WEIGHTS, PIS_WEIGHTS, check_digit
+
 FIRST = [
     "Ana",
     "Bruno",
@@ -63,22 +65,16 @@ SCHEDULES: dict[str, dict[int, str]] = {
 }
 
 
-def _check_digits(base: list[int], weights: list[int]) -> int:
-    remainder = sum(d * w for d, w in zip(base, weights, strict=True)) % 11
-    return 0 if remainder < 2 else 11 - remainder
-
-
 def make_cpf(rng: random.Random) -> str:
     digits = [rng.randint(0, 9) for _ in range(9)]
-    digits.append(_check_digits(digits, list(range(10, 1, -1))))
-    digits.append(_check_digits(digits, list(range(11, 1, -1))))
+    for weights in CPF_WEIGHTS:
+        digits.append(check_digit(digits, weights))
     return "".join(map(str, digits))
 
 
 def make_pis(rng: random.Random) -> str:
     digits = [rng.randint(0, 9) for _ in range(10)]
-    remainder = sum(d * w for d, w in zip(digits, [3, 2, 9, 8, 7, 6, 5, 4, 3, 2], strict=True)) % 11
-    digits.append(0 if remainder < 2 else 11 - remainder)
+    digits.append(check_digit(digits, PIS_WEIGHTS))
     return "".join(map(str, digits))
 
 
@@ -93,6 +89,7 @@ class SyntheticEmployee:
     schedule_code: str
     timezone: str
     hired_at: dt.date
+    has_schedule: bool = True  # False: the registry leaves schedule_code empty (the person still works)
 
 
 def make_employees(count: int, seed: int) -> list[SyntheticEmployee]:
@@ -146,7 +143,7 @@ def write_employees(path: Path, employees: list[SyntheticEmployee]) -> None:
                     e.pis,
                     e.department,
                     e.manager_id,
-                    e.schedule_code,
+                    e.schedule_code if e.has_schedule else "",
                     e.timezone,
                     e.hired_at.isoformat(),
                 ]
@@ -164,14 +161,29 @@ def write_schedules(path: Path) -> None:
 
 
 def generate_ponto(
-    out: Path, employees: int, days: int, seed: int = 42, start: dt.date = dt.date(2025, 1, 1)
+    out: Path,
+    employees: int,
+    days: int,
+    seed: int = 42,
+    start: dt.date = dt.date(2025, 1, 1),
+    shape: str = "tidy",
 ) -> dict[str, int]:
-    """Employees and schedules CSVs plus one AFD file per clock (1510, 1510 + CRC, 671)."""
-    from orchestration.generate.afd import generate_afd
+    """Employees and schedules CSVs plus one AFD file per clock (1510, 1510 + CRC, 671), from ``start``.
 
-    people = make_employees(employees, seed)
+    The same seed gives the same people (the first N of a larger generation are those of a smaller one),
+    so a later period of the same company is ``--start`` after the first one."""
+    from dataclasses import replace
+
+    from orchestration.generate.afd import SHAPES, generate_afd
+
+    messiness = SHAPES[shape]
+    unscheduled = random.Random(f"{seed}:unscheduled")
+    people = [
+        replace(person, has_schedule=unscheduled.random() >= messiness.unscheduled)
+        for person in make_employees(employees, seed)
+    ]
     write_employees(out / "employees.csv", people)
     write_schedules(out / "schedules.csv")
     counts = {"employees.csv": len(people), "schedules.csv": sum(len(d) for d in SCHEDULES.values())}
-    counts.update(generate_afd(out / "afd", people, start, days, seed))
+    counts.update(generate_afd(out / "afd", people, start, days, seed, messiness))
     return counts

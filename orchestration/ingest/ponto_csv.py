@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import psycopg
 from psycopg import sql
 
+from orchestration.ingest.brazil import is_cnpj, is_cpf
 from orchestration.ingest.csv_tables import (
     BadValue,
     Column,
@@ -151,8 +152,43 @@ EMPLOYEES = CsvTable(
         Column("schedule_code"),
         Column("timezone", timezone, required=True),
         Column("hired_at", date),
+        Column("job_title"),
     ],
+    optional_columns=["job_title"],
     settle=settle_identities,
+)
+
+
+def cnpj_or_cpf(value: str) -> str | None:
+    """A CNPJ (14 digits) or a CPF (11), punctuation allowed, with valid check digits."""
+    cleaned = re.sub(r"[.\-/\s]", "", value)
+    if not cleaned:
+        return None
+    if len(cleaned) == 14 and is_cnpj(cleaned):
+        return cleaned
+    if len(cleaned) == 11 and is_cpf(cleaned):
+        return cleaned
+    raise BadValue(f"{value.strip()!r} is not a valid CNPJ or CPF (check digits)")
+
+
+# the employer the AEJ and the Espelho name (one row; the latest load wins), and who develops the
+# time-keeping program (the employer itself when left empty)
+EMPLOYER = CsvTable(
+    source="employers",
+    table="employers",
+    domain="controle_ponto",
+    key=["employer_id"],
+    columns=[
+        Column("employer_id", cnpj_or_cpf, required=True),
+        Column("name", text, required=True),
+        Column("caepf", digits(14)),
+        Column("cno", digits(12)),
+        Column("time_zone", timezone, required=True),
+        Column("developer_id", cnpj_or_cpf),
+        Column("developer_name"),
+        Column("developer_email"),
+    ],
+    optional_columns=["caepf", "cno", "time_zone", "developer_id", "developer_name", "developer_email"],
 )
 
 SCHEDULES = CsvTable(

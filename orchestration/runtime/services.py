@@ -79,19 +79,24 @@ def dagster_url(settings: Settings) -> str:
 
 
 def docs_service(settings: Settings) -> Service:
+    """The web service: the docs site and the Espelho de Ponto as PDF (orchestration/runtime/web.py)."""
     return Service(
         name="docs",
         command=[
             sys.executable,
             "-m",
-            "http.server",
+            "orchestration.runtime.web",
+            "--port",
             str(settings.docs_port),
             "--bind",
             settings.bind_host,
             "--directory",
             str(settings.docs_dir),
+            "--api-url",
+            api_url(settings),
         ],
         health=lambda: is_healthy(docs_url(settings) + "/"),
+        cwd=PROJECT_ROOT,
     )
 
 

@@ -46,10 +46,13 @@ def test_postgrest_client_reads_real_rows_of_both_domains(platform: Platform) ->
         }
     ]
     assert employees == [
-        {"employee_id": "AFD-55566677788", "manager_id": None},  # registered by an AFD type-5 record
+        {"employee_id": "AFD-03082462814", "manager_id": None},  # registered by AFD type-5 records
+        {"employee_id": "AFD-55566677788", "manager_id": None},
         {"employee_id": "E1", "manager_id": "M1"},
         {"employee_id": "E2", "manager_id": "M1"},
         {"employee_id": "M1", "manager_id": None},
+        {"employee_id": "R1", "manager_id": None},  # the real-shaped exports' people
+        {"employee_id": "R3", "manager_id": None},
     ]
 
 
@@ -103,7 +106,7 @@ def test_anyone_reads_the_data_status_of_every_resource(platform: Platform, api_
     assert all(row["failing_checks"] == [] for row in rows.values())
     # the test dataset: three people in olist_small, four employees in the registry
     assert (rows["customers"]["domain"], rows["customers"]["row_count"]) == ("customer_360", 3)
-    assert (rows["employees"]["domain"], rows["employees"]["row_count"]) == ("controle_ponto", 4)
+    assert (rows["employees"]["domain"], rows["employees"]["row_count"]) == ("controle_ponto", 7)
     with platform.admin.connect() as conn:
         run_id = conn.execute("select run_id from audit.published_resources limit 1").fetchone()
         assert run_id == (platform.run_id,)

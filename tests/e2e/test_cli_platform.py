@@ -98,6 +98,68 @@ def test_a_failing_refresh_exits_non_zero_with_one_clear_line(cli: Cli, first_up
     assert cli.run("refresh").returncode == 0
 
 
+def _readme_block(heading: str) -> list[str]:
+    """The commands of the first ```bash block after a README heading, one per line."""
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = text.split(heading, 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    return [
+        line.split("  #")[0].strip()
+        for line in block.splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+def test_the_readme_controle_ponto_walk_through_publishes_on_top_of_the_demo(  # type: ignore[no-untyped-def]
+    cli: Cli, first_up, tmp_path: Path
+) -> None:
+    import glob
+    import shlex
+
+    commands = _readme_block("## controle_ponto")
+    assert commands[0].startswith(".venv/bin/bi-dash generate ponto") and commands[-1].endswith("refresh")
+    for command in commands:
+        args = [arg.replace("/tmp/ponto", str(tmp_path / "ponto")) for arg in shlex.split(command)[1:]]
+        args = [match for arg in args for match in (sorted(glob.glob(arg)) if "*" in arg else [arg])]
+        result = cli.run(*args)
+        assert result.returncode == 0, f"{command}\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+    hr = cli.token("hr")
+    people = httpx.get(
+        cli.api_url + "/employees", params={"select": "employee_id"}, headers=hr, timeout=10
+    ).json()
+    february = httpx.get(
+        cli.api_url + "/timesheet_monthly",
+        params={"month": "eq.2025-02-01", "select": "employee_id"},
+        headers={**hr, "Prefer": "count=exact"},
+        timeout=10,
+    )
+    assert len([row for row in people if row["employee_id"].startswith("E")]) == 50
+    assert int(february.headers["Content-Range"].split("/")[1]) >= 45
+    conflicts = httpx.get(
+        cli.api_url + "/punch_anomalies", params={"kind": "eq.nsr_conflict"}, headers=hr, timeout=10
+    ).json()
+    assert conflicts == []
+
+
+def test_the_web_service_renders_an_espelho_for_whoever_may_see_it(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    docs = f"http://127.0.0.1:{cli.ports['DOCS_PORT']}"
+    own = httpx.get(
+        docs + "/espelho/E000002/2025-01.pdf", headers=cli.token("employee", "E000002"), timeout=60
+    )
+    assert own.status_code == 200, own.text
+    assert own.headers["content-type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(own.content)).pages)
+    assert "Espelho de Ponto" in text and "01/01/2025 a 31/01/2025" in text
+    other = httpx.get(
+        docs + "/espelho/E000003/2025-01.pdf", headers=cli.token("employee", "E000002"), timeout=60
+    )
+    assert other.status_code == 404
+    assert httpx.get(docs + "/espelho/E000002/2025-01.pdf", timeout=10).status_code == 401
+
+
 def test_down_stops_everything(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
     down = cli.run("down")
     assert down.returncode == 0, down.stderr

@@ -14,6 +14,7 @@ from orchestration import publish
 from orchestration.defs.platform.dbt import (
     api_resources,
     dbt_project,
+    incremental_fingerprints,
     incremental_relations,
     layer_and_domain,
     translator,
@@ -85,6 +86,13 @@ def dbt_models() -> dg.AssetsDefinition:
         config: DbtBuildConfig,
     ):
         with database.transformer().connect(autocommit=True) as conn:
+            changed = publish.changed_models(conn, incremental_fingerprints(_manifest()))
+            if changed and not config.full_refresh:
+                context.log.warning(
+                    f"The definition of {', '.join(changed)} changed since the published build:"
+                    " its incremental state no longer fits, so this refresh rebuilds from scratch."
+                )
+                config = DbtBuildConfig(full_refresh=True)
             publish.begin_attempt(conn, context.run_id, config.full_refresh)
             if not publish.acquire_refresh_lock(conn):
                 message = "another refresh is building right now; try again when it has finished"
@@ -100,7 +108,7 @@ def _build_in_shadow(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, conn: psycopg.Connection, config: DbtBuildConfig
 ) -> Iterator[Any]:
     """Copy the incremental state into fresh shadow schemas, dbt build there, record the dbt tests."""
-    manifest = json.loads(dbt_project().manifest_path.read_text())
+    manifest = _manifest()
     relations = [publish.Relation(*item) for item in incremental_relations(manifest["nodes"])]
     started = time.perf_counter()
     state = publish.prepare_shadow(conn, relations, config.full_refresh, context.run_id)
@@ -110,7 +118,7 @@ def _build_in_shadow(
         f" copied from the published build: {', '.join(state.copied) or 'none'}."
         " Building there; the API keeps serving the published build."
     )
-    args = ["build", "--vars", json.dumps({"schema_suffix": publish.SHADOW})]
+    args = ["build", "--vars", json.dumps({"schema_suffix": publish.SHADOW, "program_version": _version()})]
     invocation = dbt.cli(
         [*args, *(["--full-refresh"] if config.full_refresh else [])],
         context=context,
@@ -130,6 +138,16 @@ def _build_in_shadow(
         description=f"Not published: dbt build {outcome} ({names}); the API keeps the last build",
         metadata={"failing_checks": [item.label for item in failing]},
     )
+
+
+def _version() -> str:
+    """The installed bi-dash version (the AEJ names the program and its version)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bi-dash")
+    except PackageNotFoundError:
+        return "dev"
 
 
 def published_build() -> dg.AssetsDefinition:
@@ -156,9 +174,12 @@ def published_build() -> dg.AssetsDefinition:
                 raise dg.Failure(f"Not published: blocking checks failed: {', '.join(blocking)}")
             started = time.perf_counter()
             with publish.failing_marks_attempt(conn, context.run_id):
-                nodes = _manifest_nodes()
+                manifest = _manifest()
+                nodes = manifest["nodes"]
                 relations = [publish.Relation(*item) for item in incremental_relations(nodes)]
-                summary = publish.publish(conn, context.run_id, api_resources(nodes), relations)
+                summary = publish.publish(
+                    conn, context.run_id, api_resources(nodes), relations, incremental_fingerprints(manifest)
+                )
         context.log.info(
             f"Published {len(summary.resources)} api resources in {time.perf_counter() - started:.1f}s"
             " (one transaction); PostgREST reloads its schema cache"
@@ -176,5 +197,9 @@ def published_build() -> dg.AssetsDefinition:
     return _published_build
 
 
+def _manifest() -> dict:
+    return json.loads(dbt_project().manifest_path.read_text())
+
+
 def _manifest_nodes() -> dict:
-    return json.loads(dbt_project().manifest_path.read_text())["nodes"]
+    return _manifest()["nodes"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -66,8 +67,6 @@ def translator() -> BiDashTranslator:
 
 
 def manifest() -> dict[str, Any]:
-    import json
-
     return json.loads(dbt_project().manifest_path.read_text())
 
 
@@ -78,6 +77,25 @@ def incremental_relations(nodes: Mapping[str, Any]) -> list[tuple[str, str]]:
         for node in nodes.values()
         if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
     )
+
+
+def incremental_fingerprints(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """'<schema>.<table>' of each incremental model -> a hash of its definition: its SQL, its config and
+    the macros it calls (a change in any of them can make the saved incremental state wrong)."""
+    import hashlib
+
+    macros = manifest.get("macros", {})
+    fingerprints = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["config"].get("materialized") != "incremental":
+            continue
+        digest = hashlib.sha256(node["checksum"]["checksum"].encode())
+        digest.update(json.dumps(node["config"], sort_keys=True, default=str).encode())
+        for macro in sorted(node.get("depends_on", {}).get("macros", [])):
+            digest.update(macros.get(macro, {}).get("macro_sql", "").encode())
+        schema = node["schema"].removesuffix(SHADOW)
+        fingerprints[f"{schema}.{node.get('alias') or node['name']}"] = digest.hexdigest()
+    return fingerprints
 
 
 def api_resources(nodes: Mapping[str, Any]) -> dict[str, str]:

@@ -7,6 +7,7 @@ select
     schedule_code,
     timezone,
     hired_at,
+    job_title,
     cpf,
     pis
 from {{ ref('dim_employees') }}

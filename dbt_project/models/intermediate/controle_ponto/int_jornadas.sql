@@ -248,8 +248,9 @@ prenoted_breaks as (
     ) as breaks
     where jornadas_dated.punch_count = 2
         and scheduled_breaks.break_end_local is not null
-        and scheduled_breaks.break_start_local >= jornadas_dated.first_local_at
-        and scheduled_breaks.break_end_local <= jornadas_dated.last_local_at
+        -- strictly inside: two punches at the break's own boundaries are the break, not a day around it
+        and scheduled_breaks.break_start_local > jornadas_dated.first_local_at
+        and scheduled_breaks.break_end_local < jornadas_dated.last_local_at
     group by jornadas_dated.employee_id, jornadas_dated.jornada_number
 
 ),

@@ -53,6 +53,7 @@ afd as (
         punches.identifier,
         punches.crc_status,
         punches.crc_algorithm,
+        case when punches.record_type = '7' then 'rep_p' else 'rep_c' end as rep_type,
         punches.file_id,
         punches.line_number,
         punches.loaded_at
@@ -80,6 +81,7 @@ added as (
         null::text as identifier,
         'absent' as crc_status,
         null::text as crc_algorithm,
+        null::text as rep_type,
         null::bigint as file_id,
         null::integer as line_number,
         created_at as loaded_at,
@@ -112,6 +114,7 @@ final as (
         unioned.identifier,
         unioned.crc_status,
         unioned.crc_algorithm,
+        unioned.rep_type,
         unioned.file_id,
         unioned.line_number,
         disregards.punch_id is not null as is_disregarded,

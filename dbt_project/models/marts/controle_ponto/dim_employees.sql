@@ -17,7 +17,8 @@ final as (
         manager_id,
         schedule_code,
         timezone,
-        hired_at
+        hired_at,
+        job_title
 
     from employees
 

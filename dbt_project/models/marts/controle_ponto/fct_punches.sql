@@ -64,6 +64,7 @@ final as (
         classified.jornada_number,
         attributed.crc_status,
         attributed.crc_algorithm,
+        attributed.rep_type,
         attributed.identifier_kind,
         attributed.file_id,
         attributed.line_number,

@@ -18,6 +18,7 @@ renamed as (
         schedule_code,
         timezone,
         hired_at,
+        job_title,
         origin,
         loaded_at
 

@@ -1,0 +1,103 @@
+"""The platform's web service: the docs site (dbt docs, GX Data Docs, the landing page) and the
+documents PostgREST cannot render itself.
+
+``GET /espelho/<employee_id>/<yyyy-mm>.pdf`` renders the Espelho de Ponto as PDF. It holds no rights of
+its own: it asks the API for ``/rpc/espelho`` with the caller's own ``Authorization`` header, so the API
+decides (row-level security) whether the caller may see that employee, exactly as for any other request;
+the PDF is only drawn here (ReportLab, see orchestration/ponto_outputs.py).
+
+    python -m orchestration.runtime.web --directory DIR --bind 127.0.0.1 --port 8080 --api-url URL
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+
+ESPELHO = re.compile(r"^/espelho/(?P<employee>[A-Za-z0-9_.\-]{1,64})/(?P<month>\d{4}-\d{2})\.pdf$")
+
+
+class Handler(SimpleHTTPRequestHandler):
+    api_url = ""
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        # one line per request, without query strings (they may carry names or ids)
+        self.server_log(f'{self.address_string()} "{self.command} {self.path.split("?")[0]}" {args[1:2]}')
+
+    def server_log(self, line: str) -> None:
+        print(line, flush=True)
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        found = ESPELHO.match(self.path.split("?")[0])
+        if found is None:
+            super().do_GET()
+            return
+        self._espelho(found["employee"], found["month"])
+
+    def _espelho(self, employee_id: str, month: str) -> None:
+        from orchestration.ponto_outputs import espelho_pdf
+
+        authorization = self.headers.get("Authorization", "")
+        if not authorization.startswith("Bearer "):
+            self._json(HTTPStatus.UNAUTHORIZED, {"message": "sign in: the Espelho needs your token"})
+            return
+        try:
+            response = httpx.get(
+                f"{self.api_url}/rpc/espelho",
+                params={"employee_id": employee_id, "month": f"{month}-01"},
+                headers={"Authorization": authorization, "Accept": "application/json"},
+                timeout=30,
+            )
+        except httpx.HTTPError:
+            self._json(HTTPStatus.BAD_GATEWAY, {"message": "the API did not answer"})
+            return
+        if response.status_code != HTTPStatus.OK:
+            self._json(response.status_code, _error_body(response))
+            return
+        content = espelho_pdf(response.json())
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Disposition", f'inline; filename="espelho_{employee_id}_{month}.pdf"')
+        self.send_header("Content-Length", str(len(content)))
+        self.send_header("Cache-Control", "private, no-store")
+        self.end_headers()
+        self.wfile.write(content)
+
+    def _json(self, status: int, body: dict[str, object]) -> None:
+        content = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+
+def _error_body(response: httpx.Response) -> dict[str, object]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {"message": response.text[:200]}
+    return {"message": body.get("message", ""), "code": body.get("code")} if isinstance(body, dict) else {}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--directory", required=True)
+    parser.add_argument("--bind", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--api-url", required=True)
+    args = parser.parse_args()
+    handler = type("BoundHandler", (Handler,), {"api_url": args.api_url.rstrip("/")})
+    server = ThreadingHTTPServer((args.bind, args.port), partial(handler, directory=args.directory))
+    server.daemon_threads = True
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
