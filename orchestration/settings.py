@@ -7,6 +7,7 @@ and from an optional ``.env`` file. Nothing reads the environment at import time
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -18,14 +19,23 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def default_home() -> Path:
+    """One home per project: ``.bi-dash`` at the repository root for a checkout (so `bi-dash token` run
+    from another folder uses the running platform's secret), else in the current folder."""
+    if (PROJECT_ROOT / "pyproject.toml").exists() and (PROJECT_ROOT / "dbt_project").is_dir():
+        return PROJECT_ROOT / ".bi-dash"
+    return Path(".bi-dash")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BI_DASH_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
     home: Path = Field(
-        default=Path(".bi-dash"),
-        description="State folder: embedded PostgreSQL data, logs, secrets, dbt target, Dagster home.",
+        default_factory=lambda: default_home(),
+        description="State folder: embedded PostgreSQL data, logs, secrets, dbt target, Dagster home"
+        " (default: .bi-dash at the root of the bi-dash checkout, wherever the command runs from).",
     )
     database_url: str | None = Field(
         default=None,
@@ -43,9 +53,21 @@ class Settings(BaseSettings):
 
     db_max_rows: int = Field(default=1000, ge=1, description="PostgREST db-max-rows.")
     postgrest_bin: str | None = Field(default=None, description="Path of the postgrest binary.")
+    postgrest_memory: str = Field(
+        default="512m", pattern=r"^[0-9]+[kmg]$", description="Heap ceiling of each PostgREST (GHC RTS -M)."
+    )
+    haproxy_bin: str | None = Field(default=None, description="Path of the haproxy binary (PATH otherwise).")
+    api_max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body (413).")
+    api_max_query_bytes: int = Field(default=4096, ge=256, description="Longest query string (414).")
+    api_max_select_depth: int = Field(default=4, ge=1, description="Deepest select= embedding (400).")
+    api_max_select_bytes: int = Field(default=2048, ge=64, description="Longest select= (400).")
 
     jwt_secret: str | None = Field(default=None, min_length=32, description="HS256 secret; unset: generated.")
     jwt_audience: str = Field(default="bi-dash", description="Required `aud` claim of API tokens.")
+    jwt_max_ttl: str = Field(
+        default="7d",
+        description="Longest lifetime of an API token (e.g. 8h, 7d): a longer one is refused (401).",
+    )
     cors_origins: str = Field(
         default="http://127.0.0.1:8080,http://localhost:8080",
         description="Comma-separated origins allowed to call the API from a browser.",
@@ -116,6 +138,16 @@ class Settings(BaseSettings):
     def ensure_dirs(self) -> None:
         for path in (self.home, self.log_dir, self.run_dir, self.dagster_home, self.docs_dir):
             path.mkdir(parents=True, exist_ok=True)
+        # the home holds secrets, personal data (demo and inbox files with CPF/PIS) and the database;
+        # nobody else may list or read it. Run as root, the embedded PostgreSQL runs as the system
+        # user `pgserver`, which must still traverse the home to reach its data folder.
+        self.home.chmod(self.home_mode)
+        for path in (self.log_dir, self.run_dir, self.dagster_home):
+            path.chmod(0o700)
+
+    @property
+    def home_mode(self) -> int:
+        return 0o711 if self.uses_embedded_database and os.geteuid() == 0 else 0o700
 
     @cached_property
     def secrets(self) -> dict[str, str]:

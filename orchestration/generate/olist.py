@@ -13,6 +13,8 @@ import datetime as dt
 import random
 from pathlib import Path
 
+from orchestration.ingest.files import make_private
+
 STATES = [
     ("SP", "sao paulo", 0.42),
     ("RJ", "rio de janeiro", 0.13),
@@ -326,4 +328,5 @@ def generate_olist(out: Path, customers: int, seed: int = 42) -> dict[str, int]:
     finally:
         for handle in files.values():
             handle.close()
+    make_private(out)  # the files name people: owner-only, like real extracts
     return counts

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.ingest.brazil import CPF_WEIGHTS, PIS_WEIGHTS, check_digit
+from orchestration.ingest.files import make_private
 
 FIRST = [
     "Ana",
@@ -186,4 +187,5 @@ def generate_ponto(
     write_schedules(out / "schedules.csv")
     counts = {"employees.csv": len(people), "schedules.csv": sum(len(d) for d in SCHEDULES.values())}
     counts.update(generate_afd(out / "afd", people, start, days, seed, messiness))
+    make_private(out)
     return counts

@@ -33,7 +33,7 @@ from orchestration.ingest.afd import (
     read_lines,
 )
 from orchestration.ingest.csv_tables import reason_kind
-from orchestration.ingest.files import finish_file, quarantine, register_file
+from orchestration.ingest.files import check_input_file, finish_file, quarantine, register_file
 from orchestration.ingest.holidays_sync import upsert_national_holidays
 from orchestration.ingest.summary import FileSummary
 from orchestration.runtime.database import ConnectionInfo
@@ -80,6 +80,7 @@ def ingest_afd_file(admin: ConnectionInfo, path: Path, time_zone: str = DEFAULT_
 
 def load_afd(conn: psycopg.Connection, path: Path, time_zone: str = DEFAULT_TIME_ZONE) -> FileSummary:
     summary = FileSummary(file_name=str(path), source="afd")
+    check_input_file(path)
     sha256 = content_sha256(path)
     file_id = register_file(conn, domain="controle_ponto", source="afd", path=path, sha256=sha256)
     if file_id is None:

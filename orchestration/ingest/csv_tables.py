@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from orchestration.ingest.files import finish_file, quarantine, register_file, sha256_of
+from orchestration.ingest.files import check_input_file, finish_file, quarantine, register_file, sha256_of
 from orchestration.ingest.summary import FileSummary
 
 csv.field_size_limit(16 * 1024 * 1024)
@@ -153,50 +153,119 @@ class CsvTable:
         return [column.name for column in self.columns]
 
 
-def _records(path: Path) -> Iterator[tuple[int, str, list[str]]]:
-    """(first line number, raw text, fields) per CSV record; quoted fields may span lines."""
-    buffer: list[str] = []
+# a quoted field may hold line breaks (Olist review comments); a quote that never closes would swallow
+# the rest of the file: past this many lines the record is given up and read again line by line
+MAX_RECORD_LINES = 200
+ENCODINGS = ("utf-8", "cp1252", "latin-1")
 
-    def lines() -> Iterator[str]:
-        with path.open(encoding="utf-8-sig", newline="", errors="replace") as handle:
-            for line in handle:
-                buffer.append(line)
-                # the csv module refuses NUL bytes; keep the record (and its reason) instead of crashing
-                yield line.replace("\x00", "\ufffd") if "\x00" in line else line
 
-    reader = csv.reader(lines(), strict=False)
-    next_line = 1
-    for fields in reader:
-        raw = "".join(buffer).rstrip("\r\n")
-        buffer.clear()
-        yield next_line, raw, fields
-        next_line = reader.line_num + 1
+def detect_encoding(path: Path) -> str:
+    """UTF-8 when the whole file is valid UTF-8, else Windows-1252 (the usual "Latin-1" of spreadsheets
+    exported on Windows), else ISO-8859-1, which reads any byte."""
+    import codecs
+
+    for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return "latin-1"
+
+
+def _balanced(text: str) -> bool:
+    """Every quote is closed (an escaped quote "" counts twice, so an even count means closed)."""
+    return text.count('"') % 2 == 0
+
+
+def _records(
+    path: Path, encoding: str, width: int | None = None
+) -> Generator[tuple[int, str, list[str]], None, None]:
+    """(first line number, raw text, fields) per CSV record; quoted fields may span lines. A record whose
+    quote never closes, or that spans lines and still has the wrong number of fields (``width``), is
+    given up: its first line comes back alone (its fields as read) and the next lines are read again,
+    so one broken quote damages one line, not the rest of the file."""
+    from collections import deque
+
+    with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as handle:
+        pending: deque[tuple[int, str]] = deque()
+        numbered = enumerate(handle, start=1)
+
+        def fill(count: int) -> bool:
+            while len(pending) < count:
+                item = next(numbered, None)
+                if item is None:
+                    return False
+                pending.append(item)
+            return True
+
+        while fill(1):
+            first_number = pending[0][0]
+            taken = 1
+            text = pending[0][1]
+            while not _balanced(text) and taken < MAX_RECORD_LINES and fill(taken + 1):
+                text += pending[taken][1]
+                taken += 1
+            fields = _fields(text)
+            if taken > 1 and (not _balanced(text) or (width is not None and len(fields) != width)):
+                taken, text = 1, pending[0][1]  # give up this record: its first line alone
+                fields = _fields(text)
+            for _ in range(taken):
+                pending.popleft()
+            yield first_number, text.rstrip("\r\n"), fields
+
+
+def _fields(text: str) -> list[str]:
+    # the csv module refuses NUL bytes; keep the record (and its reason) instead of crashing
+    cleaned = text.replace("\x00", "\ufffd") if "\x00" in text else text
+    return next(csv.reader([cleaned], strict=False), [])
 
 
 def load_csv_table(conn: psycopg.Connection, spec: CsvTable, path: Path) -> FileSummary:
     """Load one file inside the caller's transaction. A file already loaded is skipped."""
     summary = FileSummary(file_name=str(path), source=spec.source)
+    check_input_file(path)
     file_id = register_file(conn, domain=spec.domain, source=spec.source, path=path, sha256=sha256_of(path))
     if file_id is None:
         summary.already_loaded = True
         return summary
 
     bad: list[tuple[int, str, str]] = []
-    records = _records(path)
-    try:
-        header_line, header_raw, header = next(records)
-    except StopIteration:
-        header_line, header_raw, header = 1, "", []
+    summary.encoding = detect_encoding(path)
+    if summary.encoding != "utf-8":
+        summary.reasons[f"notice: read as {summary.encoding} (not UTF-8)"] += 1
+    first = _records(path, summary.encoding)
+    header_line, header_raw, header = next(first, (1, "", []))
+    first.close()
     header = [name.strip() for name in header]
-    missing = [c.name for c in spec.columns if c.name not in header and c.name not in spec.optional_columns]
+    records = _records(path, summary.encoding, width=len(header))
+    next(records, None)
+    # a column that is neither required nor part of the key may be absent: its values load empty (or
+    # the parser's default); declared optional columns are absent without a notice
+    missing = [
+        c.name
+        for c in spec.columns
+        if c.name not in header and (c.required or c.name in spec.key) and c.name not in spec.optional_columns
+    ]
+    absent = [
+        c.name
+        for c in spec.columns
+        if c.name not in header and c.name not in missing and c.name not in spec.optional_columns
+    ]
     if missing:
         reason = f"header lacks column(s) {', '.join(missing)}"
         bad.append((header_line, header_raw, reason))
         summary.lines = 1
         for line_number, raw, _fields in records:
-            summary.lines += 1
+            summary.lines += raw.count("\n") + 1
             bad.append((line_number, raw, reason))
         return _finish(conn, spec, file_id, path, summary, bad)
+    for name in absent:
+        summary.reasons[f"notice: no column {name} (loaded empty)"] += 1
 
     positions = [header.index(c.name) if c.name in header else None for c in spec.columns]
     key_index = [spec.names.index(name) for name in spec.key]
@@ -280,7 +349,8 @@ def _upsert(conn: psycopg.Connection, spec: CsvTable, tmp: sql.Identifier, file_
             insert into {target} as target ({columns}, file_id)
             select {columns}, {file_id} from {tmp}
             on conflict ({key}) do update
-               set {assignments}, file_id = excluded.file_id, loaded_at = now()
+               set {assignments}, file_id = excluded.file_id, loaded_at = now(),
+                   loaded_xid = pg_current_xact_id()
              where ({old}) is distinct from ({new})
             returning (xmax = 0) as inserted
         )

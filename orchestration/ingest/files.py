@@ -11,6 +11,26 @@ import psycopg
 from orchestration.ingest.summary import FileSummary
 
 
+def check_input_file(path: Path) -> None:
+    """Only regular files are read: a symbolic link (it could point at any file of the machine) or a
+    device, pipe or folder is refused with a clear reason."""
+    from orchestration.errors import PlatformError
+
+    if path.is_symlink():
+        raise PlatformError(f"{path}: a symbolic link; name the file itself")
+    if not path.is_file():
+        raise PlatformError(f"{path}: not a regular file")
+
+
+def make_private(path: Path) -> None:
+    """Files holding personal data (CPF, PIS, names) are readable by their owner only: 0600 for
+    files, 0700 for folders, recursively."""
+    targets = [path, *path.rglob("*")] if path.is_dir() else [path]
+    for target in targets:
+        if not target.is_symlink():
+            target.chmod(0o700 if target.is_dir() else 0o600)
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:

@@ -23,14 +23,14 @@ def national_holidays(first_year: int, last_year: int) -> list[tuple[dt.date, st
 
 
 def upsert_national_holidays(conn: psycopg.Connection, first_year: int, last_year: int) -> int:
-    """Idempotent: upserts the national calendar of those years; local holidays (other scopes) stay."""
+    """Idempotent: adds the national calendar of those years; local holidays (other scopes) stay. Days
+    already there are left alone, so a load that stays open never makes another command wait on them."""
     rows = national_holidays(first_year, last_year)
     with conn.cursor() as cursor:
         cursor.executemany(
             """
             insert into raw.local_holidays (holiday_date, scope, name) values (%s, 'national', %s)
-            on conflict (holiday_date, scope) do update set name = excluded.name
-            where raw.local_holidays.name is distinct from excluded.name
+            on conflict (holiday_date, scope) do nothing
             """,
             rows,
         )

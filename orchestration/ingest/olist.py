@@ -141,8 +141,8 @@ REQUIRED_FILES = ("olist_customers_dataset.csv", "olist_orders_dataset.csv")
 
 def ingest_olist_dir(admin: ConnectionInfo, folder: Path) -> LoadSummary:
     """Load every known file of the folder in one transaction (all or nothing)."""
-    if not folder.is_dir():
-        raise PlatformError(f"{folder}: not a folder")
+    if folder.is_symlink() or not folder.is_dir():
+        raise PlatformError(f"{folder}: not a folder (symbolic links are not followed)")
     missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
     if missing:
         raise PlatformError(f"{folder}: required file(s) missing: {', '.join(missing)}")
@@ -150,6 +150,6 @@ def ingest_olist_dir(admin: ConnectionInfo, folder: Path) -> LoadSummary:
     with admin.connect() as conn, conn.transaction():
         for file_name, spec in OLIST_FILES.items():
             path = folder / file_name
-            if path.is_file():
+            if path.exists() or path.is_symlink():
                 summary.add(load_csv_table(conn, spec, path))
     return summary

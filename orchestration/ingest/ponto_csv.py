@@ -120,10 +120,13 @@ def settle_identities(
     ).fetchall()
     for afd_id, employee_id, kind in links:
         conn.execute(
-            "update raw.punch_adjustments set employee_id = %s where employee_id = %s", (employee_id, afd_id)
+            "update raw.punch_adjustments set employee_id = %s, loaded_xid = pg_current_xact_id()"
+            " where employee_id = %s",
+            (employee_id, afd_id),
         )
         conn.execute(
-            "update raw.absence_justifications set employee_id = %s where employee_id = %s",
+            "update raw.absence_justifications set employee_id = %s, loaded_xid = pg_current_xact_id()"
+            " where employee_id = %s",
             (employee_id, afd_id),
         )
         conn.execute(

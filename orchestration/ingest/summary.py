@@ -19,6 +19,7 @@ class FileSummary:
     other_records: int = 0  # AFD records that are not punches (header, type 2/4/5/6, trailer, signature)
     linked: int = 0  # people registered from AFD files, now linked to the registry's employee
     quarantined: int = 0
+    encoding: str = ""  # how the file's text was read (utf-8, cp1252, latin-1)
     reasons: Counter[str] = field(default_factory=Counter)
 
     @property

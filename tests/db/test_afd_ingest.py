@@ -357,3 +357,21 @@ def test_a_registry_loaded_after_afd_files_links_the_people_they_registered(
         _scalar(fresh_db, "select reason from raw.quarantine where file_name = 'employees2.csv'")
         == "pis: 55566677788 already belongs to employee E9"
     )
+
+
+def test_a_load_that_failed_loads_when_retried(fresh_db: ConnectionInfo) -> None:
+    with fresh_db.connect(autocommit=True) as conn:
+        conn.execute(
+            """
+            create function raw.fail_once() returns trigger language plpgsql as
+            $$ begin raise exception 'disk full (simulated)'; end $$;
+            create trigger fail_punches before insert on raw.afd_punches
+            for each statement execute function raw.fail_once();
+            """
+        )
+    with pytest.raises(Exception, match="disk full"):
+        ingest_afd_file(fresh_db, E1)
+    with fresh_db.connect(autocommit=True) as conn:
+        conn.execute("drop trigger fail_punches on raw.afd_punches")
+    retried = ingest_afd_file(fresh_db, E1)
+    assert not retried.already_loaded and retried.loaded == 19

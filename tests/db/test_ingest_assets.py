@@ -9,17 +9,18 @@ import pytest
 from orchestration.defs.customer_360.assets import olist_raw_tables
 from orchestration.defs.platform.resources import PlatformDatabase
 from orchestration.runtime.database import ConnectionInfo
+from orchestration.settings import Settings
 
 pytestmark = pytest.mark.db
 DATA = Path(__file__).resolve().parents[1] / "data" / "olist_small"
 
 
 def test_olist_asset_loads_the_folder_reports_counts_and_archives_it(
-    fresh_db: ConnectionInfo, tmp_path: Path
+    fresh_db: ConnectionInfo, settings: Settings
 ) -> None:
-    folder = tmp_path / "inbox" / "extract"
+    folder = settings.inbox_dir / "olist" / "extract"
     shutil.copytree(DATA, folder)
-    archive = tmp_path / "inbox" / ".processed" / "extract-1"
+    archive = settings.inbox_dir / "olist" / ".processed" / "extract-1"
     result = dg.materialize(
         [olist_raw_tables],
         resources={"database": PlatformDatabase(url=fresh_db.url())},
@@ -36,15 +37,16 @@ def test_olist_asset_loads_the_folder_reports_counts_and_archives_it(
     assert materializations["raw/olist_orders"]["loaded"].value == 4
     assert materializations["raw/olist_sellers"]["quarantined"].value == 0
     assert not folder.exists() and (archive / "olist_orders_dataset.csv").exists()
+    assert (archive / "olist_customers_dataset.csv").stat().st_mode & 0o777 == 0o600  # names people
     with fresh_db.connect() as conn:
         assert conn.execute("select count(*) from raw.olist_orders").fetchone() == (4,)
 
 
-def test_afd_asset_loads_inbox_files_and_archives_them(fresh_db: ConnectionInfo, tmp_path: Path) -> None:
+def test_afd_asset_loads_inbox_files_and_archives_them(fresh_db: ConnectionInfo, settings: Settings) -> None:
     from orchestration.defs.controle_ponto.assets import afd_punches
 
-    inbox = tmp_path / "inbox" / "afd"
-    inbox.mkdir(parents=True)
+    inbox = settings.inbox_dir / "afd"
+    inbox.mkdir(parents=True, exist_ok=True)
     source = Path(__file__).resolve().parents[1] / "data" / "afd" / "AFD_1510_E1.txt"
     dropped = inbox / "clock1.txt"
     shutil.copy(source, dropped)
@@ -60,3 +62,43 @@ def test_afd_asset_loads_inbox_files_and_archives_them(fresh_db: ConnectionInfo,
     [event] = result.get_asset_materialization_events()
     assert event.step_materialization_data.materialization.metadata["loaded"].value == 19
     assert archive.exists() and not dropped.exists()
+
+
+def test_the_ingestion_assets_refuse_paths_outside_the_inbox(
+    fresh_db: ConnectionInfo, tmp_path: Path
+) -> None:
+    """A run launched by hand from the Dagster UI cannot make the platform read an arbitrary file."""
+    from orchestration.defs.controle_ponto.assets import afd_punches
+
+    outside = tmp_path / "AFD_elsewhere.txt"
+    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "afd" / "AFD_1510_E1.txt", outside)
+    for assets, op, config in (
+        ([afd_punches], "raw__afd_punches", {"files": [str(outside)]}),
+        ([olist_raw_tables], "olist_raw_tables", {"folder": str(DATA)}),
+    ):
+        result = dg.materialize(
+            assets,
+            resources={"database": PlatformDatabase(url=fresh_db.url())},
+            run_config={"ops": {op: {"config": config}}},
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+        )
+        assert not result.success
+        assert "is outside the inbox" in str(result.all_events)
+    with fresh_db.connect() as conn:
+        assert conn.execute("select count(*) from raw.ingested_files").fetchone() == (0,)
+
+
+def test_symbolic_links_are_refused_by_every_loader(fresh_db: ConnectionInfo, tmp_path: Path) -> None:
+    from orchestration.errors import PlatformError
+    from orchestration.ingest.afd_loader import ingest_afd_file
+    from orchestration.ingest.ponto_csv import EMPLOYEES, ingest_csv
+
+    link = tmp_path / "employees.csv"
+    link.symlink_to("/etc/passwd")
+    with pytest.raises(PlatformError, match="symbolic link"):
+        ingest_csv(fresh_db, EMPLOYEES, link)
+    with pytest.raises(PlatformError, match="symbolic link"):
+        ingest_afd_file(fresh_db, link)
+    with fresh_db.connect() as conn:
+        assert conn.execute("select count(*) from raw.quarantine").fetchone() == (0,)

@@ -180,3 +180,57 @@ def test_a_failure_mid_load_leaves_nothing(fresh_db: ConnectionInfo) -> None:
     assert _count(fresh_db, "olist_customers") == 0
     assert _count(fresh_db, "olist_orders") == 0
     assert _count(fresh_db, "ingested_files") == 0
+
+
+# --- files as real people send them -----------------------------------------------------------------
+CUSTOMERS_HEADER = "customer_id,customer_unique_id,customer_zip_code_prefix,customer_city,customer_state\n"
+ORDERS = (
+    "order_id,customer_id,order_status,order_purchase_timestamp,order_approved_at,"
+    "order_delivered_carrier_date,order_delivered_customer_date,order_estimated_delivery_date\n"
+    "z1,k1,delivered,2018-01-10 10:00:00,,,,\n"
+)
+
+
+def _folder(tmp_path: Path, customers: bytes) -> Path:
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    (folder / "olist_customers_dataset.csv").write_bytes(customers)
+    (folder / "olist_orders_dataset.csv").write_text(ORDERS)
+    return folder
+
+
+def test_a_latin1_file_is_read_as_latin1_and_says_so(fresh_db: ConnectionInfo, tmp_path: Path) -> None:
+    text = CUSTOMERS_HEADER + "k1,u1,01001,são paulo,SP\nk2,u2,30110,belo horizonte,MG\n"
+    summary = ingest_olist_dir(fresh_db, _folder(tmp_path, text.encode("cp1252")))
+    customers = summary.files[0]
+    assert (customers.encoding, customers.loaded, customers.quarantined) == ("cp1252", 2, 0)
+    assert "notice: read as cp1252 (not UTF-8)" in customers.reasons
+    with fresh_db.connect() as conn:
+        city = conn.execute(
+            "select customer_city from raw.olist_customers where customer_id = 'k1'"
+        ).fetchone()
+    assert city == ("são paulo",)  # not "s\ufffdo paulo"
+
+
+def test_a_broken_quote_quarantines_its_line_only(fresh_db: ConnectionInfo, tmp_path: Path) -> None:
+    rows = [f"k{n},u{n},01001,cidade {n},SP" for n in range(1, 46)]
+    rows[2] = 'k3,u3,01001,"cidade 3,SP'  # the quote never closes: once, 43 rows after it were lost
+    text = CUSTOMERS_HEADER + "\n".join(rows) + "\n"
+    summary = ingest_olist_dir(fresh_db, _folder(tmp_path, text.encode()))
+    customers = summary.files[0]
+    assert (customers.lines, customers.loaded, customers.quarantined) == (46, 44, 1)
+    with fresh_db.connect() as conn:
+        bad = conn.execute("select line_number, raw_text from raw.quarantine").fetchall()
+    assert bad == [(4, 'k3,u3,01001,"cidade 3,SP')]
+    assert _count(fresh_db, "olist_customers") == 44
+
+
+def test_a_missing_optional_column_loads_the_rest(fresh_db: ConnectionInfo, tmp_path: Path) -> None:
+    text = "customer_id,customer_unique_id,customer_state\nk1,u1,SP\n"
+    summary = ingest_olist_dir(fresh_db, _folder(tmp_path, text.encode()))
+    customers = summary.files[0]
+    assert (customers.loaded, customers.quarantined) == (1, 0)
+    assert "notice: no column customer_city (loaded empty)" in customers.reasons
+    with fresh_db.connect() as conn:
+        row = conn.execute("select customer_state, customer_city from raw.olist_customers").fetchone()
+    assert row == ("SP", None)

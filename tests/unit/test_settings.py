@@ -4,17 +4,17 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from orchestration.settings import Settings
+from orchestration.settings import PROJECT_ROOT, Settings
 
 
 def test_defaults_use_embedded_database_under_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("BI_DASH_HOME", raising=False)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)  # another folder: the home is still the project's own
     settings = Settings()
-    assert settings.home == tmp_path / ".bi-dash"
+    assert settings.home == PROJECT_ROOT / ".bi-dash"
     assert settings.uses_embedded_database
-    assert settings.pgdata == tmp_path / ".bi-dash" / "pg"
+    assert settings.pgdata == PROJECT_ROOT / ".bi-dash" / "pg"
     assert (settings.api_port, settings.dagster_port, settings.docs_port) == (3000, 3001, 8080)
 
 

@@ -23,8 +23,12 @@ class InboxEntry:
         return f"{self.path.name}:{self.fingerprint}"
 
 
-def _files(path: Path) -> list[Path]:
-    return sorted(p for p in ([path] if path.is_file() else path.rglob("*")) if p.is_file())
+def entry_files(path: Path) -> list[Path]:
+    """Regular files of an entry; symbolic links are never followed (they could point anywhere)."""
+    if path.is_symlink():
+        return []
+    candidates = [path] if path.is_file() else path.rglob("*")
+    return sorted(p for p in candidates if p.is_file() and not p.is_symlink())
 
 
 def stable_entries(
@@ -37,7 +41,7 @@ def stable_entries(
     for entry in sorted(inbox.iterdir()):
         if entry.name.startswith("."):
             continue
-        files = _files(entry)
+        files = entry_files(entry)
         if not files:
             continue
         stats = [(str(f.relative_to(inbox)), f.stat().st_size, f.stat().st_mtime_ns) for f in files]
@@ -45,6 +49,17 @@ def stable_entries(
             continue  # still being copied
         digest = hashlib.sha256(repr(stats).encode()).hexdigest()[:16]
         yield InboxEntry(path=entry, fingerprint=digest)
+
+
+def inbox_only(inbox: Path, paths: list[str]) -> None:
+    """The ingestion assets read the inbox only: a run launched by hand (the Dagster UI's launchpad)
+    with another path is refused, so the UI can never make the platform read an arbitrary file.
+    Files elsewhere are loaded with `bi-dash ingest`, by whoever may read them."""
+    root = inbox.resolve()
+    for path in filter(None, paths):
+        resolved = Path(path).resolve()
+        if resolved != root and root not in resolved.parents:
+            raise dg.Failure(f"{path} is outside the inbox ({root}): refused")
 
 
 def archive_path(entry: InboxEntry) -> Path:
