@@ -28,7 +28,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import base as postgresql_base
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import UserDefinedType
 
 RAW = "raw"
 ORDER_STATUSES = (
@@ -59,8 +61,27 @@ class Base(DeclarativeBase):
     )
 
 
+class Xid8(UserDefinedType[int]):
+    """PostgreSQL's 64-bit transaction id (``pg_current_xact_id()``)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: object) -> str:
+        return "xid8"
+
+
+# reflection knows the type too (Alembic's comparison of models and database, GX's table reflection)
+postgresql_base.ischema_names["xid8"] = Xid8
+
+
 def _loaded_at() -> Mapped[dt.datetime]:
     return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+def _loaded_xid(indexed: bool = False) -> Mapped[int]:
+    # the transaction that loaded (or last changed) the row: what a build has not seen yet is exactly
+    # what was not visible in the snapshot it starts from (migration 0011)
+    return mapped_column(Xid8(), nullable=False, server_default=func.pg_current_xact_id(), index=indexed)
 
 
 def _nsr_run() -> Mapped[dt.datetime]:
@@ -117,6 +138,7 @@ class QuarantinedLine(Base):
     # what kind of problem, for machines (nsr_conflict, nsr_gap, trailer_count, rep_p_chain_break, ...)
     category: Mapped[str | None] = mapped_column(Text)
     quarantined_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid()
 
 
 # --- controle_ponto -------------------------------------------------------------------------------
@@ -143,6 +165,7 @@ class Employee(Base):
     origin: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'registry'"))
     file_id: Mapped[int | None] = _file_id()
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid()
 
 
 class Employer(Base):
@@ -166,6 +189,7 @@ class Employer(Base):
     developer_email: Mapped[str | None] = mapped_column(Text)
     file_id: Mapped[int | None] = _file_id()
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid()
 
 
 class WorkSchedule(Base):
@@ -177,6 +201,7 @@ class WorkSchedule(Base):
     intervals: Mapped[str] = mapped_column(Text, nullable=False)
     file_id: Mapped[int | None] = _file_id()
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid()
 
 
 class LocalHoliday(Base):
@@ -187,6 +212,7 @@ class LocalHoliday(Base):
     name: Mapped[str] = mapped_column(Text, nullable=False)
     file_id: Mapped[int | None] = _file_id()  # null for the national calendar (holidays library)
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid()
 
 
 class AfdPunch(Base):
@@ -223,6 +249,7 @@ class AfdPunch(Base):
     file_id: Mapped[int | None] = _file_id()
     line_number: Mapped[int | None] = mapped_column(Integer)
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid(indexed=True)
 
 
 class AfdRepRun(Base):
@@ -267,6 +294,7 @@ class PunchAdjustment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
+    loaded_xid: Mapped[int] = _loaded_xid(indexed=True)
 
 
 class AfdRecord(Base):
@@ -289,6 +317,7 @@ class AfdRecord(Base):
     file_id: Mapped[int | None] = _file_id()
     line_number: Mapped[int | None] = mapped_column(Integer)
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid()
 
 
 class EmployeeLink(Base):
@@ -336,6 +365,7 @@ class AbsenceJustification(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
+    loaded_xid: Mapped[int] = _loaded_xid()
 
 
 # --- customer_360 (Olist layout; source column names kept as they are, typos included) -------------
@@ -350,6 +380,7 @@ class OlistCustomer(Base):
     customer_state: Mapped[str | None] = mapped_column(Text)
     file_id: Mapped[int | None] = _file_id()
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid(indexed=True)
 
 
 class OlistOrder(Base):
@@ -372,6 +403,7 @@ class OlistOrder(Base):
     order_estimated_delivery_date: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     file_id: Mapped[int | None] = _file_id()
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid(indexed=True)
 
 
 class OlistOrderItem(Base):
@@ -386,6 +418,7 @@ class OlistOrderItem(Base):
     freight_value: Mapped[Decimal] = mapped_column(Numeric, nullable=False)
     file_id: Mapped[int | None] = _file_id()
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid(indexed=True)
 
 
 class OlistOrderPayment(Base):
@@ -398,6 +431,7 @@ class OlistOrderPayment(Base):
     payment_value: Mapped[Decimal] = mapped_column(Numeric, nullable=False)
     file_id: Mapped[int | None] = _file_id()
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid(indexed=True)
 
 
 class OlistOrderReview(Base):
@@ -416,6 +450,7 @@ class OlistOrderReview(Base):
     review_answer_timestamp: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     file_id: Mapped[int | None] = _file_id()
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid(indexed=True)
 
 
 class OlistProduct(Base):
@@ -432,6 +467,7 @@ class OlistProduct(Base):
     product_width_cm: Mapped[int | None] = mapped_column(Integer)
     file_id: Mapped[int | None] = _file_id()
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid()
 
 
 class OlistSeller(Base):
@@ -443,6 +479,7 @@ class OlistSeller(Base):
     seller_state: Mapped[str | None] = mapped_column(Text)
     file_id: Mapped[int | None] = _file_id()
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid()
 
 
 class OlistCategoryTranslation(Base):
@@ -452,6 +489,7 @@ class OlistCategoryTranslation(Base):
     product_category_name_english: Mapped[str] = mapped_column(Text, nullable=False)
     file_id: Mapped[int | None] = _file_id()
     loaded_at: Mapped[dt.datetime] = _loaded_at()
+    loaded_xid: Mapped[int] = _loaded_xid()
 
 
 metadata = Base.metadata

@@ -64,3 +64,42 @@
     select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#- What a build has already seen of raw (migration 0011): each shadow build records, in
+    intermediate__next.build_state, the snapshot it was built at (`snapshot`) and the snapshot of the
+    state it started from (`read_since`, null when it starts from nothing). The table travels with the
+    incremental tables (kept or copied with them), so the next build reads exactly what committed since
+    the state it starts from was built, whatever the order of loads and refreshes. -#}
+{% macro build_state_relation() -%}
+    {{ adapter.quote('intermediate' ~ var('schema_suffix', '')) }}.build_state
+{%- endmacro %}
+
+{% macro record_build_state() -%}
+    {%- if flags.WHICH in ('build', 'run') and var('schema_suffix', '') -%}
+    create table if not exists {{ build_state_relation() }} (
+        read_since pg_snapshot,
+        snapshot pg_snapshot not null,
+        recorded_at timestamptz not null default now()
+    );
+    with previous as (
+        delete from {{ build_state_relation() }} returning snapshot
+    )
+    insert into {{ build_state_relation() }} (read_since, snapshot)
+    select (select snapshot from previous limit 1), pg_current_snapshot()
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- True for a raw row (its loaded_xid) this build's starting state has not seen: its transaction had not
+    committed when that state was built. Everything is new when the build starts from nothing. -#}
+{% macro is_new(xid) -%}
+    {%- set state = load_relation(api.Relation.create(
+        database=target.database, schema='intermediate' ~ var('schema_suffix', ''), identifier='build_state'
+    )) -%}
+    {%- if state is none -%}
+    true
+    {%- else -%}
+    coalesce(not pg_visible_in_snapshot({{ xid }}, (select read_since from {{ build_state_relation() }})), true)
+    {%- endif -%}
+{%- endmacro %}

@@ -54,7 +54,7 @@ def test_a_reader_sees_the_old_build_or_the_new_one_never_a_mix(published: Conne
             assert swap.is_alive()  # the swap waits for the reader instead of changing its build
             assert _read(reader) == (1, [1])  # both resources still from the old build
             reader.commit()
-            swap.join(timeout=30)
+            swap.join(timeout=300)
             assert not swap.is_alive()
     assert isinstance(outcome[0], publish.PublishSummary)
     assert outcome[0].resources == {"fact_count": 1, "fact_list": 2}

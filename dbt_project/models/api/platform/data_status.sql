@@ -6,6 +6,7 @@ published as (
         resource,
         domain,
         published_at,
+        run_id,
         row_count
 
     from {{ source('audit', 'published_resources') }}
@@ -50,7 +51,12 @@ final as (
         published.resource,
         published.published_at as last_published_at,
         latest_attempt.started_at as last_attempt_at,
-        latest_attempt.outcome as last_attempt_outcome,
+        -- a partial refresh published some domains and held back the others (their own checks failed)
+        case
+            when latest_attempt.outcome <> 'partial' then latest_attempt.outcome
+            when published.run_id = latest_attempt.run_id then 'published'
+            else 'blocked'
+        end as last_attempt_outcome,
         coalesce(domain_checks.failing_checks, '{}') as failing_checks,
         coalesce(domain_checks.warning_checks, '{}') as warning_checks,
         published.row_count

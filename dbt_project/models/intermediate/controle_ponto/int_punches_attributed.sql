@@ -27,7 +27,8 @@ disregards as (
     select distinct on (punch_id)
         punch_id,
         reason,
-        created_at
+        created_at,
+        loaded_xid
 
     from adjustments
     where action = 'disregard'
@@ -56,7 +57,8 @@ afd as (
         case when punches.record_type = '7' then 'rep_p' else 'rep_c' end as rep_type,
         punches.file_id,
         punches.line_number,
-        punches.loaded_at
+        punches.loaded_at,
+        punches.loaded_xid
 
     from punches
     left join employees as by_pis
@@ -85,6 +87,7 @@ added as (
         null::bigint as file_id,
         null::integer as line_number,
         created_at as loaded_at,
+        loaded_xid,
         action,
         reason
 
@@ -124,7 +127,9 @@ final as (
             else 'kept'
         end as adjustment_status,
         coalesce(disregards.reason, unioned.reason) as adjustment_reason,
-        greatest(unioned.loaded_at, disregards.created_at) as changed_at
+        greatest(unioned.loaded_at, disregards.created_at) as changed_at,
+        -- the newest transaction that changed the punch (loaded, added or disregarded it)
+        greatest(unioned.loaded_xid, disregards.loaded_xid) as changed_xid
 
     from unioned
     left join disregards

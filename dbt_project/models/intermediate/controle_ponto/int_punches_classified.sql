@@ -40,7 +40,7 @@ schedule_loads as (
 
     select
         schedule_code,
-        max(loaded_at) as loaded_at
+        max(loaded_xid) as loaded_xid
 
     from {{ ref('stg_ponto__work_schedules') }}
     group by schedule_code
@@ -65,9 +65,9 @@ punches as (
         attributed.employee_id,
         attributed.punched_at,
         attributed.is_disregarded,
-        attributed.changed_at,
+        attributed.changed_xid,
         -- the registry row or the schedule changed: the whole history of the employee is walked again
-        greatest(employees.loaded_at, schedule_loads.loaded_at) as registry_changed_at,
+        greatest(employees.loaded_xid, schedule_loads.loaded_xid) as registry_xid,
         greatest(
             {{ var('ponto_min_even_gap_minutes') }},
             coalesce(schedule_breaks.longest_break_minutes, 0) + {{ var('ponto_break_margin_minutes') }}
@@ -93,20 +93,20 @@ walk_inputs as (
 {% if is_incremental() %}
 restarts as (
 
-    -- per employee: the earliest punch changed since the last build (new, late, included or
+    -- per employee: the earliest punch this build's state has not seen (new, late, included or
     -- disregarded), or the beginning when the registry row or the schedule changed
     select
         employee_id,
         min(
             case
-                when registry_changed_at > {{ watermark('classified_at') }} then '-infinity'::timestamptz
+                when {{ is_new('registry_xid') }} then '-infinity'::timestamptz
                 else punched_at
             end
         ) as restart_at
 
     from punches
-    where changed_at > {{ watermark('classified_at') }}
-        or registry_changed_at > {{ watermark('classified_at') }}
+    where {{ is_new('changed_xid') }}
+        or {{ is_new('registry_xid') }}
     group by employee_id
 
 ),

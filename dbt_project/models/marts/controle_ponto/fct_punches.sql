@@ -27,13 +27,26 @@ classified as (
 
 ),
 
+employees as (
+
+    select * from {{ ref('stg_ponto__employees') }}
+
+),
+
 {% if is_incremental() %}
 touched as (
 
     select punch_id from classified where classified_at > {{ watermark('computed_at') }}
     union
     select punch_id from attributed
-    where (is_disregarded or employee_id is null) and changed_at > {{ watermark('computed_at') }}
+    where (is_disregarded or employee_id is null) and {{ is_new('changed_xid') }}
+    union
+    -- punches of an employee whose registry row changed may now belong to nobody, or to someone else
+    select existing.punch_id
+    from {{ this }} as existing
+    inner join employees
+        on existing.employee_id = employees.employee_id
+    where {{ is_new('employees.loaded_xid') }}
 
 ),
 {% endif %}

@@ -13,7 +13,8 @@
     )
 }}
 -- One row per order with its items, payments and reviews. Incremental: a refresh recomputes only
--- the orders whose order, customer, item, payment or review rows were loaded since the last build.
+-- the orders whose order, customer, item, payment or review rows were loaded since the state it starts
+-- from was built (raw.*.loaded_xid against that build's snapshot: macros/incremental_helpers.sql).
 
 {%- set tz = var('business_time_zone') %}
 
@@ -50,28 +51,23 @@ reviews as (
 ),
 
 {% if is_incremental() %}
-watermark as (
-
-    select coalesce(max(source_loaded_at), '-infinity'::timestamptz) as loaded_at from {{ this }}
-
-),
-
+-- the orders whose order, customer, item, payment or review rows this build's state has not seen
+-- (loaded by a transaction that had not committed when that state was built)
 changed_orders as (
 
-    select orders.order_id from orders, watermark where orders.loaded_at > watermark.loaded_at
+    select orders.order_id from orders where {{ is_new('orders.loaded_xid') }}
     union
-    select items.order_id from items, watermark where items.loaded_at > watermark.loaded_at
+    select items.order_id from items where {{ is_new('items.loaded_xid') }}
     union
-    select payments.order_id from payments, watermark where payments.loaded_at > watermark.loaded_at
+    select payments.order_id from payments where {{ is_new('payments.loaded_xid') }}
     union
-    select reviews.order_id from reviews, watermark where reviews.loaded_at > watermark.loaded_at
+    select reviews.order_id from reviews where {{ is_new('reviews.loaded_xid') }}
     union
     select orders.order_id
     from orders
     inner join customers
         on orders.customer_id = customers.customer_id
-    cross join watermark
-    where customers.loaded_at > watermark.loaded_at
+    where {{ is_new('customers.loaded_xid') }}
 
 ),
 {% endif %}

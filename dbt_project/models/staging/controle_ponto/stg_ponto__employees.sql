@@ -20,7 +20,8 @@ renamed as (
         hired_at,
         job_title,
         origin,
-        loaded_at
+        loaded_at,
+        loaded_xid
 
     from source
 

@@ -16,7 +16,8 @@ renamed as (
         punched_at,
         reason,
         created_by,
-        created_at
+        created_at,
+        loaded_xid
 
     from source
 

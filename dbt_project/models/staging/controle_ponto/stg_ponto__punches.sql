@@ -24,7 +24,8 @@ renamed as (
         crc_algorithm,
         file_id,
         line_number,
-        loaded_at
+        loaded_at,
+        loaded_xid
 
     from source
 

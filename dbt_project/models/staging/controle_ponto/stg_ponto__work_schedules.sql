@@ -12,7 +12,8 @@ renamed as (
         schedule_code,
         weekday,
         intervals,
-        loaded_at
+        loaded_at,
+        loaded_xid
 
     from source
 

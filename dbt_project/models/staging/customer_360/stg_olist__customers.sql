@@ -14,7 +14,8 @@ renamed as (
         customer_zip_code_prefix as zip_code_prefix,
         customer_city as city,
         upper(customer_state) as state,
-        loaded_at
+        loaded_at,
+        loaded_xid
 
     from source
 

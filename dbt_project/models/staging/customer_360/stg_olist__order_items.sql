@@ -16,7 +16,8 @@ renamed as (
         shipping_limit_date as shipping_limit_at,
         price,
         freight_value,
-        loaded_at
+        loaded_at,
+        loaded_xid
 
     from source
 

@@ -14,7 +14,8 @@ renamed as (
         payment_type,
         payment_installments as installments,
         payment_value,
-        loaded_at
+        loaded_at,
+        loaded_xid
 
     from source
 

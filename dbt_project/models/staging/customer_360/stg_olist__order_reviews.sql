@@ -16,7 +16,8 @@ renamed as (
         review_comment_message as comment_message,
         review_creation_date as created_at,
         review_answer_timestamp as answered_at,
-        loaded_at
+        loaded_at,
+        loaded_xid
 
     from source
 

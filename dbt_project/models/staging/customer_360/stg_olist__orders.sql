@@ -18,7 +18,8 @@ renamed as (
         order_delivered_customer_date as delivered_at,
         order_estimated_delivery_date as estimated_delivery_at,
         order_status not in ('canceled', 'unavailable') as is_valid,
-        loaded_at
+        loaded_at,
+        loaded_xid
 
     from source
 
