@@ -77,10 +77,15 @@ def _context(project_root: Path) -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     # suites, validation definitions and checkpoints are code (suites.py), rebuilt on every run; only
     # the validation results (the history Data Docs shows) are kept. Stale definitions that name a
-    # data asset of an older run would not load, so they go first.
-    for folder in ("validation_definitions", "checkpoints"):
+    # data asset of an older run would not load, and a run killed while GX wrote them leaves truncated
+    # files that would fail every later run, so they go first.
+    for folder in ("expectations", "validation_definitions", "checkpoints"):
         shutil.rmtree(project_root / "gx" / folder, ignore_errors=True)
-    context = gx.get_context(mode="file", project_root_dir=str(project_root))
+    try:
+        context = gx.get_context(mode="file", project_root_dir=str(project_root))
+    except Exception:  # noqa: BLE001 - a config file truncated by a killed run: it is ours, write it again
+        (project_root / "gx" / "great_expectations.yml").unlink(missing_ok=True)
+        context = gx.get_context(mode="file", project_root_dir=str(project_root))
     # Dagster logs show the progress; GX's tqdm bars would only clutter them
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     context.variables.save()
@@ -102,6 +107,10 @@ def run_suites(
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
+    # raw tables carry loaded_xid (xid8): importing the models teaches SQLAlchemy's reflection the type,
+    # which GX needs for every column of the tables it checks
+    import migrations.models  # noqa: F401
+
     if URL_VARIABLE not in os.environ:
         raise RuntimeError(f"{URL_VARIABLE} is not set: the GX suites need the database connection")
     context = _context(project_root)
@@ -111,10 +120,15 @@ def run_suites(
         for table, items in groupby(sorted(expectations, key=lambda e: e.asset), lambda e: e.asset)
     }
     definitions: dict[bool, list[Any]] = {True: [], False: []}
+    unavailable: dict[str, str] = {}  # table -> why its expectations could not be evaluated
     for table, items in by_table.items():
         layer, name = table.split("/")
         schema = suite_context.api_schema if layer == "api" else layer
-        asset = source.add_table_asset(name=table.replace("/", "."), table_name=name, schema_name=schema)
+        try:
+            asset = source.add_table_asset(name=table.replace("/", "."), table_name=name, schema_name=schema)
+        except Exception as exc:  # noqa: BLE001 - GX raises its own types; e.g. a model dbt did not build
+            unavailable[table] = f"{schema}.{name} cannot be read: {str(exc).splitlines()[0][:300]}"
+            continue
         batch = asset.add_batch_definition_whole_table("whole table")
         suite = gx.ExpectationSuite(name=table.replace("/", "."))
         for item in items:
@@ -130,6 +144,7 @@ def run_suites(
 
     outcomes: dict[tuple[str, str], Evaluation] = {}
     index = {(item.asset, item.name): item for item in expectations}
+    validated: list[Any] = []  # this run's validation result identifiers (their Data Docs pages)
     for identifying, group in definitions.items():
         if not group:
             continue
@@ -137,11 +152,11 @@ def run_suites(
             gx.Checkpoint(
                 name=f"{name}_identifiers" if identifying else name,
                 validation_definitions=group,
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
                 result_format="BOOLEAN_ONLY" if identifying else "SUMMARY",
             )
         )
         result = checkpoint.run()
+        validated.extend(result.run_results)
         for validation in result.run_results.values():
             table = validation.suite_name.replace(".", "/")
             for item_result in validation.results:
@@ -153,12 +168,60 @@ def run_suites(
                         passed=bool(item_result.success),
                         summary=_summary(item_result, identifying),
                     )
+    # Data Docs: the pages of this run's validations and the index, rendered once (an action per
+    # checkpoint re-rendered the whole site each time); the history is bounded (KEEP_VALIDATIONS)
+    _prune_validations(project_root / "gx" / "uncommitted")
+    context.build_data_docs(resource_identifiers=validated)
     if docs_dir is not None:
         site = project_root / "gx" / "uncommitted" / "data_docs" / "local_site"
         if site.exists():
-            shutil.copytree(site, docs_dir, dirs_exist_ok=True)
+            _replace_tree(site, docs_dir)
     # an expectation GX did not report on counts as failed: a check that did not run must not pass
     return [
-        outcomes.get((item.asset, item.name), Evaluation(item, False, {"exception": "not evaluated by GX"}))
+        outcomes.get(
+            (item.asset, item.name),
+            Evaluation(item, False, {"exception": unavailable.get(item.asset, "not evaluated by GX")}),
+        )
         for item in expectations
     ]
+
+
+# validation results kept per suite (and their Data Docs pages): the recent history, not every run ever
+KEEP_VALIDATIONS = 30
+
+
+def _prune_validations(uncommitted: Path, keep: int = KEEP_VALIDATIONS) -> None:
+    """Drop all but the newest ``keep`` runs of each suite, with their Data Docs pages.
+
+    Layout (GX file stores): ``validations/<suite path>/<run name>/<run time>/<batch>.json`` and the
+    same path under ``data_docs/local_site/validations`` with ``.html``.
+    """
+    store = uncommitted / "validations"
+    pages = uncommitted / "data_docs" / "local_site" / "validations"
+    if not store.is_dir():
+        return
+    results = list(store.rglob("*.json"))
+    for result in results:  # a result half-written by a killed run would break every later index
+        try:
+            json.loads(result.read_text())
+        except (ValueError, OSError):
+            result.unlink(missing_ok=True)
+    suites = {path.parents[2] for path in results}
+    for suite in suites:
+        runs = sorted((run for run in suite.iterdir() if run.is_dir()), key=lambda run: run.stat().st_mtime)
+        for run in runs[: max(len(runs) - keep, 0)]:
+            shutil.rmtree(run, ignore_errors=True)
+            shutil.rmtree(pages / run.relative_to(store), ignore_errors=True)
+
+
+def _replace_tree(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` so pages pruned from the source disappear from the target too."""
+    staging = target.with_name(target.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(source, staging)
+    retired = target.with_name(target.name + ".old")
+    shutil.rmtree(retired, ignore_errors=True)
+    if target.exists():
+        target.rename(retired)
+    staging.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)

@@ -85,8 +85,9 @@ def _import_pgserver():
     return pgserver
 
 
-def _embedded_info(settings: Settings) -> ConnectionInfo | None:
-    """The running embedded server, read from its postmaster.pid (None when it is not running)."""
+def _embedded_info(settings: Settings, writable: bool = True) -> ConnectionInfo | None:
+    """The running embedded server, read from its postmaster.pid (None when it is not running, or with
+    ``writable`` while it still recovers)."""
     _import_pgserver()
     from pgserver.utils import PostmasterInfo
 
@@ -99,7 +100,16 @@ def _embedded_info(settings: Settings) -> ConnectionInfo | None:
         return None
     if info is None or not info.is_running() or info.status != "ready":
         return None
-    return ConnectionInfo.from_url(info.get_uri()).on_database(settings.database_name)
+    server = ConnectionInfo.from_url(info.get_uri())
+    if not writable:
+        return server.on_database(settings.database_name)
+    try:  # "ready" also while a recovery replays an archive read-only (hot standby): not writable yet
+        with server.on_database("postgres").connect() as conn:
+            if conn.execute("select pg_is_in_recovery()").fetchone() == (True,):
+                return None
+    except psycopg.OperationalError:
+        return None
+    return server.on_database(settings.database_name)
 
 
 def start_database(settings: Settings) -> ConnectionInfo:
@@ -125,13 +135,60 @@ def start_database(settings: Settings) -> ConnectionInfo:
         pgserver.PostgresServer._instances.pop(settings.pgdata.resolve(), None)
         try:
             server = pgserver.get_server(settings.pgdata, cleanup_mode=None)
+            info = ConnectionInfo.from_url(server.get_uri()).on_database(settings.database_name)
+        except subprocess.TimeoutExpired:
+            # pgserver waits 10 s; after an unclean stop (kill -9, a power cut) PostgreSQL first replays
+            # its write-ahead log, which can take minutes on a large database: wait for it, saying so
+            info = _wait_for_recovery(settings)
         except subprocess.CalledProcessError as exc:
             raise PlatformError(
                 f"embedded PostgreSQL failed to start; see {settings.pgdata / 'log'}"
             ) from exc
-        info = ConnectionInfo.from_url(server.get_uri()).on_database(settings.database_name)
+        else:
+            # a server still replaying an archive answers read-only (hot standby) before it is writable
+            if _embedded_info(settings) is None:
+                info = _wait_for_recovery(settings)
+        # pgserver opens every parent folder to others (o+rx) for its system user: close the home again
+        settings.home.chmod(settings.home_mode)
     ensure_database(info, settings.database_name)
     return info
+
+
+RECOVERY_TIMEOUT_SECONDS = 1800.0
+
+
+def _wait_for_recovery(settings: Settings) -> ConnectionInfo:
+    import time
+
+    from orchestration import logs
+
+    log = logs.get_logger("database")
+    started = time.monotonic()
+    next_note = 0.0
+    from pgserver.utils import PostmasterInfo
+
+    while time.monotonic() - started < RECOVERY_TIMEOUT_SECONDS:
+        info = _embedded_info(settings)
+        if info is not None:
+            return info
+        try:
+            postmaster = PostmasterInfo.read_from_pgdata(settings.pgdata)
+        except (AssertionError, ValueError):
+            postmaster = None  # being written
+        if postmaster is not None and not postmaster.is_running():
+            raise PlatformError(f"embedded PostgreSQL stopped while starting; see {settings.pgdata / 'log'}")
+        waited = time.monotonic() - started
+        if waited >= next_note:
+            log.warning(
+                f"embedded PostgreSQL is recovering after an unclean stop ({waited:.0f}s so far);"
+                f" progress in {settings.pgdata / 'log'}"
+            )
+            next_note = waited + 15
+        time.sleep(1)
+    raise PlatformError(
+        f"embedded PostgreSQL did not finish its recovery in {RECOVERY_TIMEOUT_SECONDS:.0f}s;"
+        f" see {settings.pgdata / 'log'}"
+    )
 
 
 def ensure_database(admin: ConnectionInfo, dbname: str) -> None:
@@ -143,7 +200,7 @@ def ensure_database(admin: ConnectionInfo, dbname: str) -> None:
 
 def stop_database(settings: Settings) -> bool:
     """Stop the embedded server (an external database is never stopped). True when it was running."""
-    if not settings.uses_embedded_database or _embedded_info(settings) is None:
+    if not settings.uses_embedded_database or _embedded_info(settings, writable=False) is None:
         return False
     _import_pgserver().pg_ctl(
         ["-w", "-m", "fast", "stop"], pgdata=settings.pgdata, user=_pgserver_user(), timeout=60
@@ -157,11 +214,16 @@ def restart_embedded_database(settings: Settings) -> ConnectionInfo:
     return start_database(settings)
 
 
+def database_running(settings: Settings) -> bool:
+    """The embedded server is running (an external database counts as running: it is not ours)."""
+    return not settings.uses_embedded_database or _embedded_info(settings, writable=False) is not None
+
+
 def database_status(settings: Settings) -> tuple[bool, str]:
     if settings.database_url:
         admin = ConnectionInfo.from_url(settings.database_url)
     else:
-        info = _embedded_info(settings)
+        info = _embedded_info(settings, writable=False)
         if info is None:
             return False, f"embedded, stopped ({settings.pgdata})"
         admin = info

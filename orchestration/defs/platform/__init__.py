@@ -7,6 +7,7 @@ from orchestration.defs.platform.checks import gx_checks
 from orchestration.defs.platform.jobs import refresh_job
 from orchestration.defs.platform.resources import PlatformDatabase
 from orchestration.defs.platform.schedules import refresh_schedule
+from orchestration.defs.platform.sensors import heal_dead_runs
 from orchestration.settings import get_settings
 
 
@@ -19,5 +20,6 @@ def defs() -> dg.Definitions:
         asset_checks=gx_checks(),
         jobs=[refresh_job],
         schedules=[refresh_schedule],
+        sensors=[heal_dead_runs],
         resources={"dbt": dbt_resource(), "database": PlatformDatabase()},
     )
