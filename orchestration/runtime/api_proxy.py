@@ -1,0 +1,148 @@
+"""The layer in front of PostgREST: HAProxy, for what PostgREST cannot do itself.
+
+Why HAProxy: a well-kept, long-term-supported proxy (Debian's 2.6 LTS, an official image for compose and
+Kubernetes) that does every job below natively, in C, at a cost of microseconds per request (bench/
+measures it beside a bare PostgREST): it reads the JWT's role claim to route, and it can look at an
+error response's body to answer with the right status. nginx would need njs for the first and cannot
+change a status after reading the body; a proxy of our own would be code to keep.
+
+What it does (the limits are settings, `BI_DASH_API_*`):
+- refuses bodies over ``api_max_body_bytes`` (413) and bodies of unknown length (411), query strings over
+  ``api_max_query_bytes`` (414), invalid UTF-8 in the query string and non-ASCII Range headers (400), and
+  ``select=`` deeper than ``api_max_select_depth`` or longer than ``api_max_select_bytes`` (400): the work
+  those cost PostgREST happens before any statement timeout applies;
+- sends analysts' requests to a PostgREST of their own (its own connection pool), so slow analytical
+  queries never starve anonymous and interactive requests of connections;
+- answers a statement timeout with 504 and a database that cannot be reached with 503, in JSON, and
+  never lets an error body show a server path (PostgREST says 500 and quotes the socket).
+Every refusal is a JSON body like PostgREST's own errors (code, message, details, hint).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from orchestration.errors import PlatformError
+from orchestration.runtime.processes import Service, is_healthy
+from orchestration.settings import Settings
+
+# every %XX above 7F must belong to a well-formed UTF-8 sequence (raw non-ASCII bytes HAProxy refuses)
+_VALID_UTF8_QUERY = (
+    "^([^%]|%[0-7][0-9A-Fa-f]|%[Cc][2-9A-Fa-f]%[89ABab][0-9A-Fa-f]|%[Dd][0-9A-Fa-f]%[89ABab][0-9A-Fa-f]"
+    "|%[Ee][0-9A-Fa-f](%[89ABab][0-9A-Fa-f]){2}|%[Ff][0-4](%[89ABab][0-9A-Fa-f]){3})*$"
+)
+
+
+def find_haproxy(settings: Settings) -> Path:
+    for candidate in (settings.haproxy_bin, shutil.which("haproxy"), "/usr/sbin/haproxy"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    raise PlatformError(
+        "no haproxy binary (the layer in front of PostgREST): install it (Debian: apt-get install haproxy,"
+        " or run `make bootstrap` as root) or set BI_DASH_HAPROXY_BIN"
+    )
+
+
+def socket_path(settings: Settings, pool: str) -> Path:
+    """The unix socket a PostgREST pool listens on (only the proxy talks to it)."""
+    return settings.run_dir / f"postgrest-{pool}.sock"
+
+
+def _error(status: int, code: str, message: str, hint: str | None = None) -> str:
+    body = json.dumps(
+        {"code": code, "message": message, "details": None, "hint": hint}, separators=(",", ":")
+    )
+    assert "'" not in body, "HAProxy strings are single-quoted"
+    return f"status {status} content-type application/json string '{body}'"
+
+
+def haproxy_config(settings: Settings) -> str:
+    interactive, analytics = socket_path(settings, "interactive"), socket_path(settings, "analytics")
+    deny = "http-request deny deny_status"
+    lines = [
+        "global",
+        "    maxconn 2000",
+        "    tune.bufsize 32768",
+        "    log stdout format raw local0 notice",
+        "",
+        "defaults",
+        "    mode http",
+        "    log global",
+        "    option dontlog-normal",
+        "    timeout connect 5s",
+        "    timeout client 60s",
+        "    timeout http-request 15s",
+        # the longest statement timeout is 10 s (analyst, hr); PostgREST waits 10 s more for a connection
+        "    timeout server 30s",
+        "",
+        "frontend api",
+        f"    bind {settings.bind_host}:{settings.api_port}",
+        f"    {deny} 414 content-type application/json string '"
+        + _json("BD414", f"query string longer than {settings.api_max_query_bytes} bytes")
+        + f"' if {{ query -m len gt {settings.api_max_query_bytes} }}",
+        f"    {deny} 413 content-type application/json string '"
+        + _json("BD413", f"request body larger than {settings.api_max_body_bytes} bytes")
+        + f"' if {{ req.hdr_val(content-length) gt {settings.api_max_body_bytes} }}",
+        f"    {deny} 411 content-type application/json string '"
+        + _json("BD411", "send the body with a Content-Length (chunked bodies are refused)")
+        + "' if { req.hdr(transfer-encoding) -m found }",
+        f"    {deny} 400 content-type application/json string '"
+        + _json("BD400", "the query string is not valid UTF-8 (percent-encoded bytes)")
+        + f"' if {{ query -m found }} !{{ query -m reg '{_VALID_UTF8_QUERY}' }}",
+        f"    {deny} 400 content-type application/json string '"
+        + _json("BD400", "the query string holds control characters (percent-encoded bytes below 0x20)")
+        + "' if { query -m reg '%[01][0-9A-Fa-f]|%7[Ff]' }",
+        f"    {deny} 400 content-type application/json string '"
+        + _json("BD400", "the Range header must be ASCII")
+        + "' if { req.hdr(range) -m reg '[^ -~]' }",
+        f"    {deny} 400 content-type application/json string '"
+        + _json("BD400", f"select= nests more than {settings.api_max_select_depth} levels")
+        + f"' if {{ url_param(select),url_dec -m reg '(\\([^()]*){{{settings.api_max_select_depth + 1}}}' }}",
+        f"    {deny} 400 content-type application/json string '"
+        + _json("BD400", f"select= longer than {settings.api_max_select_bytes} characters")
+        + f"' if {{ url_param(select),url_dec -m len gt {settings.api_max_select_bytes} }}",
+        "    http-request set-var(txn.role) http_auth_bearer,jwt_payload_query('$.role') "
+        "if { http_auth_bearer -m found }",
+        "    use_backend analytics if { var(txn.role) -m str analyst }",
+        "    default_backend interactive",
+        "    http-response wait-for-body time 2s if { status ge 500 }",
+        "    http-response return "
+        + _error(
+            504,
+            "57014",
+            "the query took longer than this role may run a statement (statement timeout)",
+            "narrow it down: filter, select fewer columns, or ask for fewer rows",
+        )
+        + " if { status 500 } { res.body -m sub 57014 }",
+        "    http-response return "
+        + _error(503, "BD503", "the database is not available right now", "try again in a moment")
+        + " if { status ge 500 } { res.body -m reg -i '(\\.s\\.PGSQL|/tmp/|/home/|socket|connection)' }",
+        "",
+        "backend interactive",
+        f"    server postgrest unix@{interactive} maxconn 200",
+        "",
+        "backend analytics",
+        f"    server postgrest-analytics unix@{analytics} maxconn 100",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _json(code: str, message: str) -> str:
+    body = json.dumps(
+        {"code": code, "message": message, "details": None, "hint": None}, separators=(",", ":")
+    )
+    assert "'" not in body, "HAProxy strings are single-quoted"
+    return body
+
+
+def api_proxy_service(settings: Settings) -> Service:
+    config = settings.home / "haproxy.cfg"
+    config.write_text(haproxy_config(settings))
+    return Service(
+        name="api-proxy",
+        command=[str(find_haproxy(settings)), "-f", str(config), "-db"],
+        health=lambda: is_healthy(f"http://{settings.bind_host}:{settings.api_port}/"),
+    )
