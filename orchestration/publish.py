@@ -29,6 +29,8 @@ RETIRED = "__old"
 PUBLISH_LOCK_TIMEOUT = "30s"
 # one refresh at a time per database (two would build into the same shadow schemas)
 REFRESH_LOCK_KEY = 0x62692D64  # "bi-d"
+# held by `bi-dash refresh` for its whole run (the build lock above is the dbt step's only)
+RUNNER_LOCK_KEY = REFRESH_LOCK_KEY + 1
 
 
 def shadow(schema: str) -> str:
@@ -42,6 +44,11 @@ class Relation:
 
     def identifier(self, suffix: str = "") -> sql.Composable:
         return sql.Identifier(self.schema + suffix, self.name)
+
+
+# which snapshot of raw the incremental tables of a build were built from (dbt macro record_build_state):
+# it travels with them, kept aside or copied, so the next build reads what committed since
+BUILD_STATE = Relation("intermediate", "build_state")
 
 
 @dataclass(frozen=True)
@@ -67,13 +74,19 @@ class PublishSummary:
 
 
 # --- the audit trail ------------------------------------------------------------------------------
-def begin_attempt(conn: psycopg.Connection, run_id: str, full_refresh: bool | None = None) -> None:
-    """Record the attempt (idempotent: every step of the run calls it; the first one creates it)."""
+def begin_attempt(
+    conn: psycopg.Connection, run_id: str, full_refresh: bool | None = None, project_digest: str | None = None
+) -> None:
+    """Record the attempt (idempotent: every step of the run calls it; the first one creates it), with
+    what defines its build: the project digest and the migration head (orchestration/change_detection)."""
     conn.execute(
-        "insert into audit.refresh_attempts (run_id, full_refresh) values (%s, coalesce(%s, false))"
+        "insert into audit.refresh_attempts (run_id, full_refresh, project_digest, migration_head)"
+        " values (%(run)s, coalesce(%(full)s, false), %(digest)s,"
+        " (select string_agg(version_num, ',') from public.alembic_version))"
         " on conflict (run_id) do update"
-        " set full_refresh = coalesce(%s, audit.refresh_attempts.full_refresh)",
-        (run_id, full_refresh, full_refresh),
+        " set full_refresh = coalesce(%(full)s, audit.refresh_attempts.full_refresh),"
+        " project_digest = coalesce(%(digest)s, audit.refresh_attempts.project_digest)",
+        {"run": run_id, "full": full_refresh, "digest": project_digest},
     )
 
 
@@ -134,6 +147,18 @@ def failed_checks(conn: psycopg.Connection, run_id: str, severity: str = "error"
     return [row[0] for row in rows]
 
 
+def failed_checks_by_domain(conn: psycopg.Connection, run_id: str) -> dict[str, list[str]]:
+    """Failing blocking checks of a run, per domain."""
+    failing: dict[str, list[str]] = {}
+    for domain, label in conn.execute(
+        "select domain, asset || ':' || check_name from audit.check_results"
+        " where run_id = %s and not passed and severity = 'error' order by 1, 2",
+        (run_id,),
+    ).fetchall():
+        failing.setdefault(domain, []).append(label)
+    return failing
+
+
 def attempt_outcome(conn: psycopg.Connection, run_id: str) -> tuple[str, str | None] | None:
     row = conn.execute(
         "select outcome, message from audit.refresh_attempts where run_id = %s", (run_id,)
@@ -176,11 +201,15 @@ def changed_models(conn: psycopg.Connection, fingerprints: Mapping[str, str]) ->
     return changed
 
 
-def record_models(conn: psycopg.Connection, fingerprints: Mapping[str, str]) -> None:
-    conn.execute("delete from audit.published_models")
+def record_models(
+    conn: psycopg.Connection, fingerprints: Mapping[str, str], replace_all: bool = True
+) -> None:
+    if replace_all:
+        conn.execute("delete from audit.published_models")
     with conn.cursor() as cur:
         cur.executemany(
-            "insert into audit.published_models (model, fingerprint) values (%s, %s)",
+            "insert into audit.published_models (model, fingerprint) values (%s, %s)"
+            " on conflict (model) do update set fingerprint = excluded.fingerprint",
             sorted(fingerprints.items()),
         )
 
@@ -190,6 +219,16 @@ def acquire_refresh_lock(conn: psycopg.Connection) -> bool:
     """Session advisory lock held while a refresh builds and publishes (released on disconnect)."""
     row = conn.execute("select pg_try_advisory_lock(%s)", (REFRESH_LOCK_KEY,)).fetchone()
     return bool(row and row[0])
+
+
+def release_refresh_lock(conn: psycopg.Connection) -> None:
+    conn.execute("select pg_advisory_unlock(%s)", (REFRESH_LOCK_KEY,))
+
+
+def drop_shadow(conn: psycopg.Connection) -> None:
+    """Drop a shadow build left behind (a refresh that died): the caller holds the refresh lock."""
+    for layer in LAYERS:
+        conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(shadow(layer))))
 
 
 def _schema_exists(conn: psycopg.Connection, schema: str) -> bool:
@@ -282,7 +321,7 @@ def prepare_shadow(
         )
         if full_refresh:
             return ShadowState()
-        for relation in incremental:
+        for relation in (*incremental, BUILD_STATE):
             if _relation_exists(conn, shadow(relation.schema), relation.name):
                 reused.append(f"{relation.schema}.{relation.name}")
                 continue
@@ -318,10 +357,13 @@ def publish(
     domains: Mapping[str, str],
     incremental: Sequence[Relation] = (),
     fingerprints: Mapping[str, str] | None = None,
+    only: PartialPublish | None = None,
 ) -> PublishSummary:
     """Swap the shadow build in, in one transaction; then trim the retired build to ``incremental``.
 
-    ``domains`` maps each api view to its domain (for ``audit.published_resources``).
+    ``domains`` maps each api view to its domain (for ``audit.published_resources``). ``only``: publish
+    the relations of these domains and leave the others' published relations as they are (a domain
+    whose checks failed never holds back another: :func:`_publish_domains`).
     """
     owner = conn.execute(
         "select obj_description(oid, 'pg_namespace') from pg_namespace where nspname = %s", (shadow("api"),)
@@ -331,8 +373,9 @@ def publish(
             f"the shadow build belongs to {owner[0] if owner else 'no run'}, not to run {run_id}:"
             " another refresh started meanwhile; nothing published"
         )
-    views = _shadow_views(conn)
-    missing = sorted(set(domains) - set(views))
+    views = [view for view in _shadow_views(conn) if only is None or domains.get(view) in only.domains]
+    expected = {view for view, domain in domains.items() if only is None or domain in only.domains}
+    missing = sorted(expected - set(views))
     if missing:
         raise RuntimeError(f"the shadow build lacks api views {', '.join(missing)}: nothing published")
     counts = {
@@ -345,23 +388,15 @@ def publish(
     }
     with conn.transaction():
         conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(PUBLISH_LOCK_TIMEOUT)))
-        for layer in LAYERS[:-1]:
-            conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(layer + RETIRED)))
-            if _schema_exists(conn, layer):
-                conn.execute(
-                    sql.SQL("alter schema {} rename to {}").format(
-                        sql.Identifier(layer), sql.Identifier(layer + RETIRED)
-                    )
-                )
-            conn.execute(
-                sql.SQL("alter schema {} rename to {}").format(
-                    sql.Identifier(shadow(layer)), sql.Identifier(layer)
-                )
-            )
+        if only is None:
+            _swap_layers(conn)
+        else:
+            _publish_domains(conn, only)
         for view in views:
             conn.execute(sql.SQL("drop view if exists {}").format(sql.Identifier("api", view)))
             conn.execute(sql.SQL("alter view {} set schema api").format(sql.Identifier(shadow("api"), view)))
-        conn.execute(sql.SQL("drop schema {}").format(sql.Identifier(shadow("api"))))
+        # what is left (views of domains not published) goes with its schema
+        conn.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(shadow("api"))))
         with conn.cursor() as cur:
             cur.executemany(
                 "insert into audit.published_resources (resource, domain, published_at, run_id, row_count)"
@@ -372,8 +407,18 @@ def publish(
                 [(view, domains.get(view, "platform"), run_id, count) for view, count in counts.items()],
             )
         if fingerprints is not None:
-            record_models(conn, fingerprints)
-        finish_attempt(conn, run_id, "published")
+            if only is None:
+                record_models(conn, fingerprints)
+            else:  # the models of the domains not published keep the fingerprint of what is served
+                record_models(
+                    conn,
+                    {model: value for model, value in fingerprints.items() if only.publishes(model)},
+                    replace_all=False,
+                )
+        if only is None:
+            finish_attempt(conn, run_id, "published")
+        else:
+            finish_attempt(conn, run_id, "partial", only.message)
         conn.execute("notify pgrst, 'reload schema'")
     # The retired build (readers that started before the swap finish on it first: their locks):
     # only its incremental tables are kept, as the state the next shadow build starts from; not after
@@ -385,11 +430,88 @@ def publish(
         incremental = ()
     with conn.transaction():
         for layer in LAYERS[:-1]:
-            keep = {relation.name for relation in incremental if relation.schema == layer}
+            kept = (*incremental, BUILD_STATE) if incremental else ()
+            keep = {relation.name for relation in kept if relation.schema == layer}
             if keep and _schema_exists(conn, layer + RETIRED):
                 _keep_only(conn, layer + RETIRED, keep)
             else:
                 conn.execute(
                     sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(layer + RETIRED))
                 )
+            # a partial publish leaves the shadow relations of the domains it did not publish
+            conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(shadow(layer))))
     return PublishSummary(resources=counts)
+
+
+@dataclass(frozen=True)
+class PartialPublish:
+    """The domains a publish moves in, and which domain each (layer schema, relation) belongs to."""
+
+    domains: frozenset[str]
+    relation_domains: Mapping[tuple[str, str], str]
+    message: str = ""
+
+    def publishes(self, model: str) -> bool:
+        """``model`` as ``schema.name`` (the fingerprints' key)."""
+        schema, _, name = model.partition(".")
+        return self.relation_domains.get((schema, name)) in self.domains
+
+
+def _swap_layers(conn: psycopg.Connection) -> None:
+    """Every domain: the layer schemas are renamed (published → retired, shadow → published)."""
+    for layer in LAYERS[:-1]:
+        conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(layer + RETIRED)))
+        if _schema_exists(conn, layer):
+            conn.execute(
+                sql.SQL("alter schema {} rename to {}").format(
+                    sql.Identifier(layer), sql.Identifier(layer + RETIRED)
+                )
+            )
+        conn.execute(
+            sql.SQL("alter schema {} rename to {}").format(
+                sql.Identifier(shadow(layer)), sql.Identifier(layer)
+            )
+        )
+
+
+_ALTER = {"v": "alter view", "m": "alter materialized view", "r": "alter table", "p": "alter table"}
+
+
+def _publish_domains(conn: psycopg.Connection, only: PartialPublish) -> None:
+    """Some domains: their relations move one by one (published → retired, shadow → published); the
+    other domains' published relations stay. Models never read across domains (the dbt project's
+    test pins it), so each domain's relations move or stay together.
+
+    The retired schemas get a copy of the published build state, the oldest snapshot any published
+    table was built at: the next build reads what committed since, enough for every domain."""
+    for layer in LAYERS[:-1]:
+        retired = layer + RETIRED
+        conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(retired)))
+        conn.execute(sql.SQL("create schema {}").format(sql.Identifier(retired)))
+        if _schema_exists(conn, layer):  # readers that started before the publish finish on it
+            _copy_schema_grants(conn, layer, retired)
+        else:
+            conn.execute(sql.SQL("create schema {}").format(sql.Identifier(layer)))
+            _copy_schema_grants(conn, shadow(layer), layer)
+        published = dict(_relations_of(conn, layer))
+        for name, kind in _relations_of(conn, shadow(layer)):
+            if only.relation_domains.get((layer, name)) not in only.domains:
+                continue
+            alter = sql.SQL(_ALTER[kind])
+            if name in published:
+                conn.execute(
+                    sql.SQL("{} {} set schema {}").format(
+                        sql.SQL(_ALTER[published[name]]), sql.Identifier(layer, name), sql.Identifier(retired)
+                    )
+                )
+            conn.execute(
+                sql.SQL("{} {} set schema {}").format(
+                    alter, sql.Identifier(shadow(layer), name), sql.Identifier(layer)
+                )
+            )
+    if _relation_exists(conn, BUILD_STATE.schema, BUILD_STATE.name):
+        conn.execute(
+            sql.SQL("create table {} as table {}").format(
+                BUILD_STATE.identifier(RETIRED), BUILD_STATE.identifier()
+            )
+        )

@@ -37,7 +37,7 @@ def _count(cli: Cli, resource: str, headers: dict[str, str]) -> int:
         f"{cli.api_url}/{resource}",
         params={"limit": 1},
         headers={"Prefer": "count=exact", **headers},
-        timeout=10,
+        timeout=60,
     )
     assert response.status_code in (200, 206), response.text
     return int(response.headers["Content-Range"].split("/")[1])
@@ -45,7 +45,7 @@ def _count(cli: Cli, resource: str, headers: dict[str, str]) -> int:
 
 def _status(cli: Cli) -> dict[str, dict]:
     """api.data_status as anon sees it (no token): resource -> row."""
-    response = httpx.get(f"{cli.api_url}/data_status", timeout=10)
+    response = httpx.get(f"{cli.api_url}/data_status", timeout=60)
     assert response.status_code == 200, response.text
     return {row["resource"]: row for row in response.json()}
 
@@ -111,12 +111,13 @@ def _blocked_then_served(
 ) -> None:
     blocked = cli.run("refresh")
 
+    # customer_360's own check failed: that domain is held back, the others are published beside it
     assert blocked.returncode == 1, blocked.stderr[-2000:]
-    assert "refresh blocked: not published" in blocked.stderr
+    assert "refresh partly published: customer_360 not published" in " ".join(blocked.stderr.split())
     assert "raw/olist_orders:customer_exists" in blocked.stderr
     assert "Traceback" not in blocked.stderr
     assert _dagster_run_status(cli, _run_id(blocked.stderr)) == "FAILURE"
-    # the API still serves the previous build: the new customer is not there
+    # the API still serves the previous build of customer_360: the new customer is not there
     assert _count(cli, "customers", analyst) == customers_before
     status = _status(cli)
     customers = status["customers"]
@@ -124,10 +125,13 @@ def _blocked_then_served(
     assert "raw/olist_orders:customer_exists" in customers["failing_checks"]
     assert customers["last_published_at"] == published_before["customers"]["last_published_at"]
     assert customers["last_attempt_at"] > published_before["customers"]["last_attempt_at"]
-    # a check of customer_360 is not reported against the other domain
-    assert status["timesheet_daily"]["failing_checks"] == []
-    status_line = cli.run("status").stdout
-    assert "blocked" in status_line and "raw/olist_orders:customer_exists" in status_line
+    # controle_ponto was published by the same refresh, and a check of customer_360 is not reported
+    # against it
+    timesheets = status["timesheet_daily"]
+    assert timesheets["last_attempt_outcome"] == "published" and timesheets["failing_checks"] == []
+    assert timesheets["last_published_at"] > published_before["timesheet_daily"]["last_published_at"]
+    status_line = " ".join(cli.run("status").stdout.split())
+    assert "partial" in status_line and "raw/olist_orders:customer_exists" in status_line
     # `up` with the bad data still in raw: it warns and serves the last good build
     again = cli.run("up", "--detach")
     assert again.returncode == 0, again.stderr[-2000:]
@@ -196,8 +200,8 @@ def test_a_collapsed_build_is_not_published_unless_asked(cli: Cli) -> None:
 
 def test_docs_site_has_every_api_model_with_columns_and_lineage_to_raw(cli: Cli) -> None:
     docs = f"http://127.0.0.1:{cli.ports['DOCS_PORT']}"
-    manifest = httpx.get(docs + "/dbt/manifest.json", timeout=10).json()
-    catalog = httpx.get(docs + "/dbt/catalog.json", timeout=10).json()
+    manifest = httpx.get(docs + "/dbt/manifest.json", timeout=60).json()
+    catalog = httpx.get(docs + "/dbt/catalog.json", timeout=60).json()
     api_models = {
         unique_id: node
         for unique_id, node in manifest["nodes"].items()
@@ -225,8 +229,8 @@ def test_docs_site_has_every_api_model_with_columns_and_lineage_to_raw(cli: Cli)
         assert reached & {"raw", "audit"}, unique_id
     exposures = {item["name"]: item for item in manifest["exposures"].values()}
     assert {"customer_360_dashboard", "controle_ponto_dashboard"} <= set(exposures)
-    landing = httpx.get(docs + "/", timeout=10).text
+    landing = httpx.get(docs + "/", timeout=60).text
     assert 'href="dbt/index.html"' in landing and 'href="gx/index.html"' in landing
     assert f":{cli.ports['DAGSTER_PORT']}" in landing
-    gx_site = httpx.get(docs + "/gx/index.html", timeout=10)
+    gx_site = httpx.get(docs + "/gx/index.html", timeout=60)
     assert gx_site.status_code == 200 and "raw.olist_orders" in gx_site.text

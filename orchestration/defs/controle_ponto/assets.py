@@ -6,8 +6,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.defs.platform.inbox import inbox_only
 from orchestration.defs.platform.resources import PlatformDatabase
 from orchestration.ingest.afd_loader import ingest_afd_file
+from orchestration.ingest.files import make_private
 
 EXTERNAL_TABLES = {
     "employees": "Employee registry (employees CSV and AFD type-5 records).",
@@ -34,6 +36,7 @@ class AfdFilesConfig(dg.Config):
 def afd_punches(
     context: dg.AssetExecutionContext, config: AfdFilesConfig, database: PlatformDatabase
 ) -> dg.MaterializeResult:
+    inbox_only(database.settings().inbox_dir, [*config.files, config.inbox_entry, config.archive_to])
     totals = {"loaded": 0, "duplicates": 0, "quarantined": 0, "already_loaded_files": 0}
     for name in config.files:
         summary = ingest_afd_file(database.connection_info(), Path(name), config.time_zone)
@@ -49,6 +52,7 @@ def afd_punches(
         target = Path(config.archive_to)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(config.inbox_entry, str(target))
+        make_private(target)
     return dg.MaterializeResult(metadata={**totals, "files": len(config.files)})
 
 

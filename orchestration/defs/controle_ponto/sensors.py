@@ -5,7 +5,13 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.controle_ponto.assets import afd_punches
-from orchestration.defs.platform.inbox import archive_path, run_request, sensor_result, stable_entries
+from orchestration.defs.platform.inbox import (
+    archive_path,
+    entry_files,
+    run_request,
+    sensor_result,
+    stable_entries,
+)
 from orchestration.defs.platform.jobs import load_then_refresh
 from orchestration.defs.platform.resources import inbox
 
@@ -19,9 +25,7 @@ ingest_afd_job = dg.define_asset_job(
 def afd_run_requests(folder: Path) -> list[dg.RunRequest]:
     requests = []
     for entry in stable_entries(folder):
-        files = (
-            [entry.path] if entry.path.is_file() else sorted(p for p in entry.path.rglob("*") if p.is_file())
-        )
+        files = entry_files(entry.path)
         config = {
             "files": [str(path) for path in files],
             "inbox_entry": str(entry.path),

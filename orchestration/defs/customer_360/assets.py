@@ -7,7 +7,9 @@ from typing import Any
 
 import dagster as dg
 
+from orchestration.defs.platform.inbox import inbox_only
 from orchestration.defs.platform.resources import PlatformDatabase
+from orchestration.ingest.files import make_private
 from orchestration.ingest.olist import OLIST_FILES, ingest_olist_dir
 
 RAW_TABLES = {spec.table: name for name, spec in OLIST_FILES.items()}
@@ -36,6 +38,7 @@ def olist_raw_tables(
     context: dg.AssetExecutionContext, config: OlistFolderConfig, database: PlatformDatabase
 ):
     folder = Path(config.folder)
+    inbox_only(database.settings().inbox_dir, [config.folder, config.archive_to])
     summary = ingest_olist_dir(database.connection_info(), folder)
     by_table = {Path(item.file_name).name: item for item in summary.files}
     for table, file_name in RAW_TABLES.items():
@@ -60,6 +63,7 @@ def olist_raw_tables(
         target = Path(config.archive_to)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(folder), str(target))
+        make_private(target)
         context.log.info(f"moved {folder} to {target}")
 
 

@@ -1,9 +1,11 @@
 """The refresh as assets: dbt builds every layer into the shadow schemas (dbt tests are asset checks),
 then ``platform/published_build`` publishes it when every blocking check passed (write-audit-publish)."""
 
+import graphlib
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
@@ -11,16 +13,19 @@ import psycopg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration import publish
+from orchestration.change_detection import project_digest
 from orchestration.defs.platform.dbt import (
     api_resources,
     dbt_project,
     incremental_fingerprints,
     incremental_relations,
     layer_and_domain,
+    relation_domains,
     translator,
 )
 from orchestration.defs.platform.resources import PlatformDatabase
 from orchestration.runtime.environment import dbt_executable
+from orchestration.settings import get_settings
 
 PUBLISHED_BUILD = dg.AssetKey(["platform", "published_build"])
 
@@ -93,7 +98,8 @@ def dbt_models() -> dg.AssetsDefinition:
                     " its incremental state no longer fits, so this refresh rebuilds from scratch."
                 )
                 config = DbtBuildConfig(full_refresh=True)
-            publish.begin_attempt(conn, context.run_id, config.full_refresh)
+            digest = project_digest(dbt_project().project_dir)
+            publish.begin_attempt(conn, context.run_id, config.full_refresh, digest)
             if not publish.acquire_refresh_lock(conn):
                 message = "another refresh is building right now; try again when it has finished"
                 publish.finish_attempt(conn, context.run_id, "failed", message)
@@ -118,26 +124,72 @@ def _build_in_shadow(
         f" copied from the published build: {', '.join(state.copied) or 'none'}."
         " Building there; the API keeps serving the published build."
     )
-    args = ["build", "--vars", json.dumps({"schema_suffix": publish.SHADOW, "program_version": _version()})]
+    # unit tests check the SQL, not the data: `make test` and `bi-dash lint` run them, a refresh does not
+    args = [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        json.dumps({"schema_suffix": publish.SHADOW, "program_version": _version()}),
+    ]
+    # one target folder for every shadow build (not one per run: 9 MB left behind each time), built
+    # with the same vars each time, so dbt's partial parsing skips the parse when nothing changed
     invocation = dbt.cli(
         [*args, *(["--full-refresh"] if config.full_refresh else [])],
         context=context,
         raise_on_error=False,
+        target_path=get_settings().dbt_target_dir / "shadow_build",
     )
-    yield from invocation.stream()
+    yield from _as_domain_gated(context, invocation.stream())
     outcomes = dbt_outcomes(invocation.get_artifact("run_results.json"), manifest)
     publish.record_checks(conn, context.run_id, outcomes)
     if invocation.is_successful():
         return
     failing = [item for item in outcomes if not item.passed and item.severity == "error"]
-    built = all(item.check_name != "dbt_build" for item in failing)
-    outcome = "blocked" if failing and built else "failed"
-    names = ", ".join(item.label for item in failing) or "see the dbt log"
-    publish.finish_attempt(conn, context.run_id, outcome, f"dbt build: {names}")
-    raise dg.Failure(
-        description=f"Not published: dbt build {outcome} ({names}); the API keeps the last build",
-        metadata={"failing_checks": [item.label for item in failing]},
-    )
+    if failing:
+        # a failing test or a model that did not build holds back its own domain: the publish step
+        # decides per domain, after the api checks
+        context.log.warning(
+            "dbt build: failing blocking checks " + ", ".join(f"{i.label} ({i.domain})" for i in failing)
+        )
+        return
+    message = "dbt build failed before it reached the models; see the dbt log"
+    publish.finish_attempt(conn, context.run_id, "failed", message)
+    raise dg.Failure(description=f"Not published: {message}; the API keeps the last build")
+
+
+def _as_domain_gated(context: dg.AssetExecutionContext, events: Iterator[Any]) -> Iterator[Any]:
+    """The dbt events as the per-domain gate needs them.
+
+    dbt test results reach Dagster as WARN, like the GX checks (checks.py ``_severity``): an ERROR result
+    of a blocking check would fail the step and hold back every domain, while a failing test holds back
+    its own domain only (the publish step decides; the severity stays in the metadata). The models dbt
+    skipped (downstream of a failing test or model) are reported as not built: without an output for
+    them Dagster would skip the checks and the publish step, and the other domains would not publish."""
+    yielded: set[str] = set()
+    for event in events:
+        if isinstance(event, dg.Output):
+            yielded.add(event.output_name)
+        if (
+            isinstance(event, dg.AssetCheckResult)
+            and not event.passed
+            and event.severity == dg.AssetCheckSeverity.ERROR
+        ):
+            event = event._replace(
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={**event.metadata, "severity": dg.MetadataValue.text("error")},
+            )
+        yield event
+    names = {key: name for name, key in context.assets_def.keys_by_output_name.items()}
+    missing = {key for key in context.selected_asset_keys if key in names and names[key] not in yielded}
+    deps = context.assets_def.asset_deps
+    order = graphlib.TopologicalSorter({key: deps.get(key, set()) & missing for key in missing})
+    for key in order.static_order():  # Dagster wants a multi-asset's outputs in dependency order
+        yield dg.Output(
+            None,
+            output_name=names[key],
+            metadata={"status": "not built: dbt skipped it after a failing test or model upstream"},
+        )
 
 
 def _version() -> str:
@@ -168,25 +220,42 @@ def published_build() -> dg.AssetsDefinition:
         from orchestration.pipeline import publish_docs
 
         with database.transformer().connect(autocommit=True) as conn:
-            blocking = publish.failed_checks(conn, context.run_id)
-            if blocking:  # the checks already stop this step; this is the last line of defence
-                publish.finish_attempt(conn, context.run_id, "blocked", ", ".join(blocking))
-                raise dg.Failure(f"Not published: blocking checks failed: {', '.join(blocking)}")
+            manifest = _manifest()
+            nodes = manifest["nodes"]
+            resources = api_resources(nodes)
+            gate = _gate(publish.failed_checks_by_domain(conn, context.run_id), set(resources.values()))
+            if not gate.publishing:  # every domain failed a blocking check
+                publish.finish_attempt(conn, context.run_id, "blocked", gate.message)
+                raise dg.Failure(f"Not published: {gate.message}")
             started = time.perf_counter()
             with publish.failing_marks_attempt(conn, context.run_id):
-                manifest = _manifest()
-                nodes = manifest["nodes"]
                 relations = [publish.Relation(*item) for item in incremental_relations(nodes)]
+                only = None
+                if gate.held_back:
+                    only = publish.PartialPublish(
+                        frozenset(gate.publishing), relation_domains(nodes), gate.message
+                    )
                 summary = publish.publish(
-                    conn, context.run_id, api_resources(nodes), relations, incremental_fingerprints(manifest)
+                    conn, context.run_id, resources, relations, incremental_fingerprints(manifest), only
                 )
         context.log.info(
             f"Published {len(summary.resources)} api resources in {time.perf_counter() - started:.1f}s"
             " (one transaction); PostgREST reloads its schema cache"
         )
         started = time.perf_counter()
-        site = publish_docs(database.settings())
-        context.log.info(f"dbt docs of the published build generated in {time.perf_counter() - started:.1f}s")
+        site, generated = publish_docs(database.settings())
+        if generated:
+            context.log.info(
+                f"dbt docs of the published build generated in {time.perf_counter() - started:.1f}s"
+            )
+        else:
+            context.log.info("dbt docs unchanged: same project as the build they describe")
+        if gate.held_back:
+            # what passed is published; the run still fails, so the held-back domains are seen
+            raise dg.Failure(
+                description=f"Partly published ({', '.join(sorted(gate.publishing))}): {gate.message}",
+                metadata={"rows": dg.MetadataValue.json(summary.resources)},
+            )
         return dg.MaterializeResult(
             metadata={
                 "rows": dg.MetadataValue.json(summary.resources),
@@ -195,6 +264,40 @@ def published_build() -> dg.AssetsDefinition:
         )
 
     return _published_build
+
+
+@dataclass(frozen=True)
+class Gate:
+    publishing: set[str]
+    held_back: dict[str, list[str]]  # domain -> its failing blocking checks
+
+    @property
+    def message(self) -> str:
+        """Per held-back domain, its first failing checks, upstream first (a raw check that failed is
+        usually why the api checks below it failed too); all of them are in audit.check_results."""
+        layers = ("raw", "staging", "intermediate", "marts", "api")
+
+        def upstream_first(label: str) -> tuple[int, str]:
+            layer = label.split("/", 1)[0]
+            return (layers.index(layer) if layer in layers else len(layers), label)
+
+        parts = []
+        for domain, checks in sorted(self.held_back.items()):
+            ordered = sorted(checks, key=upstream_first)
+            more = f" and {len(ordered) - 5} more" if len(ordered) > 5 else ""
+            parts.append(f"{domain} not published (failing checks: {', '.join(ordered[:5])}{more})")
+        return "; ".join(parts)
+
+
+def _gate(failing: dict[str, list[str]], domains: set[str]) -> Gate:
+    """Each domain publishes on its own blocking checks. A check outside every domain of an api
+    resource (none today) would hold back every domain: it cannot be told apart."""
+    if set(failing) - domains:
+        return Gate(publishing=set(), held_back={d: sum(failing.values(), []) for d in domains})
+    return Gate(
+        publishing={domain for domain in domains if domain not in failing},
+        held_back={domain: checks for domain, checks in failing.items() if domain in domains},
+    )
 
 
 def _manifest() -> dict:

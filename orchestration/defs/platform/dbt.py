@@ -110,6 +110,36 @@ def api_resources(nodes: Mapping[str, Any]) -> dict[str, str]:
     return resources
 
 
+def relation_domains(nodes: Mapping[str, Any]) -> dict[tuple[str, str], str]:
+    """(layer schema, relation) → domain of every model below the api layer ('platform' outside the
+    domain folders)."""
+    relations: dict[tuple[str, str], str] = {}
+    for node in nodes.values():
+        if node["resource_type"] != "model":
+            continue
+        layer, domain = layer_and_domain(node["fqn"])
+        if layer and layer != "api":
+            relations[(layer, node.get("alias") or node["name"])] = domain or "platform"
+    return relations
+
+
+def cross_domain_reads(nodes: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(model, model it reads) pairs whose domains differ: a domain is published on its own checks only
+    because there are none (tests/dbt pins it)."""
+    pairs = []
+    for unique_id, node in nodes.items():
+        if node["resource_type"] != "model":
+            continue
+        own = layer_and_domain(node["fqn"])[1] or "platform"
+        for parent in node.get("depends_on", {}).get("nodes", []):
+            if (
+                parent.startswith("model.")
+                and (layer_and_domain(nodes[parent]["fqn"])[1] or "platform") != own
+            ):
+                pairs.append((unique_id, parent))
+    return pairs
+
+
 def row_counted_resources(nodes: Mapping[str, Any]) -> dict[str, str]:
     """api view → domain, for the views whose row count is compared with the published build: not those
     whose model says ``meta: {row_count_vs_published: false}`` (a queue that shrinks when things get
