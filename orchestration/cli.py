@@ -22,13 +22,13 @@ from rich.table import Table
 from orchestration import logs
 from orchestration.errors import PlatformError
 from orchestration.ingest.summary import LoadSummary
-from orchestration.runtime.database import ConnectionInfo, role_connection
+from orchestration.runtime.database import ConnectionInfo, database_running, role_connection
 from orchestration.settings import Settings, get_settings
 
 app = typer.Typer(
     name="bi-dash",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     help="bi-dash data platform: PostgreSQL + dbt + Dagster + PostgREST, one command away.",
 )
@@ -49,12 +49,32 @@ F = TypeVar("F", bound=Callable[..., Any])
 log = logs.get_logger("cli")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        import dagster
+        import great_expectations
+
+        console.print(
+            f"bi-dash {version('bi-dash')} (dbt-core {version('dbt-core')}, dagster {dagster.__version__},"
+            f" great-expectations {great_expectations.__version__})"
+        )
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
     log_format: Annotated[
         str | None, typer.Option("--log-format", help="plain or json (default: BI_DASH_LOG_FORMAT or plain).")
     ] = None,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the versions and exit."
+        ),
+    ] = False,
 ) -> None:
     _state["debug"] = debug
     _state["log_format"] = log_format
@@ -162,21 +182,48 @@ def _prepare(settings: Settings) -> ConnectionInfo:
     return admin
 
 
-def _refresh(settings: Settings, full_refresh: bool = False, allow_shrink: bool = False) -> None:
-    from orchestration.pipeline import prepare_dbt, refresh_or_raise
+def _refresh(
+    settings: Settings, full_refresh: bool = False, allow_shrink: bool = False, force: bool = False
+) -> None:
+    from orchestration.change_detection import reason_to_build
+    from orchestration.pipeline import heal_dead_runs, output_to_log, prepare_dbt, refresh_or_raise
+    from orchestration.runtime.database import start_database
 
-    with step("Parsing the dbt project"):
+    if not (full_refresh or allow_shrink or force):
+        with role_connection(start_database(settings), settings, "transformer").connect() as conn:
+            reason = reason_to_build(conn, settings)
+            published = conn.execute("select max(published_at)::text from audit.published_resources")
+            published_at = published.fetchone()[0]  # type: ignore[index]
+        if reason is None:
+            err.print(
+                f"[green]✓[/] Nothing new since the build published at {published_at}: the API serves it"
+                " [dim](--force builds anyway)[/]"
+            )
+            return
+        err.print(f"[dim]Refreshing: {reason}[/]")
+    with step("Preparing the dbt project (parsed only when it changed)"):
         prepare_dbt(settings)
     started = time.monotonic()
-    err.print("[bold]Running the refresh job[/] (Dagster logs follow)")
-    outcome = refresh_or_raise(settings, full_refresh, allow_shrink)
+    log = settings.log_dir / "refresh.log"
+    err.print(f"[bold]Running the refresh job[/] [dim](Dagster and dbt log to {log})[/]")
+
+    def on_step(name: str, succeeded: bool, seconds: float) -> None:
+        mark = "[green]✓[/]" if succeeded else "[red]✗[/]"
+        err.print(f"  {mark} {name} [dim]({seconds:.1f}s)[/]")
+
+    # runs whose process died hold nothing: said here, before the run's own output goes to the log
+    for healed in heal_dead_runs(settings):
+        err.print(f"[yellow]![/] run {healed.run_id} of {healed.job_name} marked failed: {healed.reason}")
+    with output_to_log(log) as terminal:
+        err.file = terminal
+        try:
+            outcome = refresh_or_raise(settings, full_refresh, allow_shrink, on_step)
+        finally:
+            err.file = None  # type: ignore[assignment]  # back to sys.stderr
     err.print(
         f"[green]✓[/] Refresh checked and published, run {outcome.run_id}"
         f" [dim]({time.monotonic() - started:.1f}s)[/]"
     )
-    if outcome.step_seconds:
-        steps = " · ".join(f"{name} {seconds:.1f}s" for name, seconds in outcome.step_seconds.items())
-        err.print(f"[dim]Steps: {steps}[/]")
     if outcome.warning_checks:
         err.print(f"[yellow]warning checks failed (not blocking):[/] {', '.join(outcome.warning_checks)}")
 
@@ -234,7 +281,7 @@ def _services(settings: Settings, admin: ConnectionInfo) -> list[Any]:
     from orchestration.runtime import services
 
     return [
-        services.postgrest_service(settings, admin),
+        *services.api_services(settings, admin),
         services.docs_service(settings),
         services.dagster_webserver_service(settings),
         services.dagster_daemon_service(settings),
@@ -292,37 +339,151 @@ def up(
     settings = _settings(
         api_port=api_port, api_admin_port=api_admin_port, dagster_port=dagster_port, docs_port=docs_port
     )
-    try:
-        admin = _bring_up(settings, demo)
-    except KeyboardInterrupt:
-        err.print("interrupted while starting: stopping what was started")
-        _down(settings)
-        raise typer.Exit(130) from None
-    _print_urls(settings, detach)
-    if detach:
-        return
-    _serve_until_stopped(settings, admin)
+    _up(settings, detach, demo)
+
+
+def _up(settings: Settings, detach: bool, demo: bool) -> None:
+    settings.ensure_dirs()
+    with _up_lock(settings) as locked:
+        running = _running_services(settings)
+        if running or not locked:
+            if not running:
+                raise PlatformError(
+                    f"another `bi-dash up` is starting from {settings.home}: wait for it (`bi-dash status`)"
+                )
+            _print_urls(settings, detach=True, title="bi-dash is already running")
+            err.print(f"[dim]Nothing started or changed ({', '.join(running)} already running).[/]")
+            return
+        _check_ports_free(settings)
+        database_was_running = database_running(settings)
+        try:
+            admin = _bring_up(settings, demo)
+        except BaseException as error:
+            # a failed `up` stops what it started (the database too, when this `up` started it)
+            if isinstance(error, KeyboardInterrupt):
+                err.print("interrupted while starting: stopping what was started")
+            _stop_started(settings, stop_database_too=not database_was_running)
+            if isinstance(error, KeyboardInterrupt):
+                raise typer.Exit(130) from None
+            raise
+        _print_urls(settings, detach)
+        if detach:
+            return
+        _serve_until_stopped(settings, admin)
+
+
+# what `up` may find taken: setting, command-line option, what listens there
+PORTS = (
+    ("api_port", "--api-port", "the REST API"),
+    ("api_admin_port", "--api-admin-port", "the API health endpoint"),
+    ("dagster_port", "--dagster-port", "the Dagster UI"),
+    ("docs_port", "--docs-port", "the docs site"),
+)
+
+
+def _check_ports_free(settings: Settings) -> None:
+    """Before anything starts: a port another program holds is named with the setting that changes it."""
+    import socket
+
+    for field_name, option, what in PORTS:
+        port = getattr(settings, field_name)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((settings.bind_host, port))
+            except OSError:
+                raise PlatformError(
+                    f"port {port} ({what}) on {settings.bind_host} is in use by another program: free it, or"
+                    f" choose another with `bi-dash up {option} N` or BI_DASH_{field_name.upper()}=N"
+                ) from None
+
+
+def _running_services(settings: Settings) -> list[str]:
+    """Platform services of this home whose processes are alive."""
+    from orchestration.runtime import processes
+
+    return [
+        name for name in SERVICE_NAMES if processes.read_pid(settings.run_dir / f"{name}.pid") is not None
+    ]
+
+
+@contextmanager
+def _up_lock(settings: Settings) -> Iterator[bool]:
+    """One `up` at a time per home: True when this process holds the lock (released when it ends)."""
+    import fcntl
+
+    with open(settings.run_dir / "up.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _stop_started(settings: Settings, stop_database_too: bool) -> None:
+    from orchestration.runtime import processes
+    from orchestration.runtime.database import stop_database
+    from orchestration.runtime.processes import Service
+
+    for name in SERVICE_NAMES:
+        processes.stop(Service(name=name, command=[], health=lambda: False), settings)
+    if stop_database_too:
+        stop_database(settings)
+
+
+# the platform's processes, in the order they stop (the reverse of the order they start)
+SERVICE_NAMES = (
+    "dagster-daemon",
+    "dagster-webserver",
+    "docs",
+    "api-proxy",
+    "postgrest-analytics",
+    "postgrest",
+)
 
 
 def _bring_up(settings: Settings, demo: bool) -> ConnectionInfo:
-    from orchestration.pipeline import write_landing_page
+    from orchestration.pipeline import prepare_dbt
     from orchestration.publish import last_published_at
-    from orchestration.runtime import processes, services
+    from orchestration.runtime import processes
 
     admin = _prepare(settings)
     _save_ports(settings)
     if demo and _is_empty(admin):
         load_demo(settings, admin)
-    try:
-        _refresh(settings)
-    except PlatformError as error:
-        with role_connection(admin, settings, "transformer").connect() as conn:
-            published = last_published_at(conn)
-        if published is None:
+    with role_connection(admin, settings, "transformer").connect() as conn:
+        published = last_published_at(conn)
+    if published is None:
+        _refresh(settings)  # nothing to serve yet: the first build comes first
+    else:
+        with step("Preparing the dbt project (parsed only when it changed)"):
+            prepare_dbt(settings)  # the definitions the Dagster UI loads
+    started = _start_services(settings, admin)
+    if published is not None:
+        # a checked build is in the database: it is served at once, then brought up to date (in the
+        # foreground, so that a blocked refresh is seen; a no-op in seconds when nothing changed)
+        err.print(f"[green]✓[/] Serving the build published at {published}; bringing the data up to date")
+        try:
+            _refresh(settings)
+        except PlatformError as error:
+            # write-audit-publish: the last good build is still there to serve
+            err.print(f"[yellow]warning:[/] {error}")
+            err.print(f"[yellow]Serving the build published at {published}.[/]")
+        except BaseException:
+            for service in reversed(started):
+                processes.stop(service, settings)
             raise
-        # write-audit-publish: the last good build is still there to serve
-        err.print(f"[yellow]warning:[/] {error}")
-        err.print(f"[yellow]Serving the build published at {published}.[/]")
+    return admin
+
+
+def _start_services(settings: Settings, admin: ConnectionInfo) -> list[Any]:
+    from orchestration.pipeline import write_landing_page
+    from orchestration.runtime import processes, services
+
     write_landing_page(settings, services.api_url(settings), services.dagster_url(settings))
     started: list[processes.Service] = []
     try:
@@ -334,11 +495,11 @@ def _bring_up(settings: Settings, demo: bool) -> ConnectionInfo:
         for service in reversed(started):
             processes.stop(service, settings)
         raise
-    return admin
+    return started
 
 
-def _print_urls(settings: Settings, detach: bool) -> None:
-    table = Table(title="bi-dash is up")
+def _print_urls(settings: Settings, detach: bool, title: str = "bi-dash is up") -> None:
+    table = Table(title=title)
     table.add_column("component")
     table.add_column("URL")
     for name, url in _urls(settings).items():
@@ -374,7 +535,7 @@ def _down(settings: Settings) -> None:
     from orchestration.runtime.database import stop_database
     from orchestration.runtime.processes import Service
 
-    for name in ("dagster-daemon", "dagster-webserver", "docs", "postgrest"):
+    for name in SERVICE_NAMES:
         service = Service(name=name, command=[], health=lambda: False)
         with step(f"Stopping {name}"):
             processes.stop(service, settings)
@@ -389,26 +550,122 @@ def down() -> None:
     _down(_settings())
 
 
+def _log_files(settings: Settings) -> dict[str, Path]:
+    """component -> its log file (those that exist)."""
+    files = {path.stem: path for path in sorted(settings.log_dir.glob("*.log"))}
+    files["dbt"] = settings.log_dir / "dbt" / "dbt.log"
+    files["postgresql"] = settings.pgdata / "log"
+    return {name: path for name, path in files.items() if path.is_file()}
+
+
 @app.command()
 @guarded
-def status() -> None:
-    """Each component, its URL and its health. Exit code 1 when something is down."""
+def reset(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete the home (embedded database, secrets, logs, docs) and start again with the demo data."""
+    import shutil
+
+    settings = _settings()
+    if not settings.uses_embedded_database:
+        raise PlatformError("reset deletes the embedded database only: DATABASE_URL is set, drop it yourself")
+    markers = ("secrets.env", "pg", "run")
+    if settings.home.exists() and not any((settings.home / marker).exists() for marker in markers):
+        raise PlatformError(f"{settings.home} does not look like a bi-dash home: not deleting it")
+    if not yes and not typer.confirm(
+        f"Delete {settings.home} (its database, secrets and logs) and start again with the demo data?"
+    ):
+        raise typer.Exit(1)
+    _down(settings)
+    with step(f"Deleting {settings.home}"):
+        shutil.rmtree(settings.home, ignore_errors=True)
+    _up(settings, detach=True, demo=True)
+
+
+@app.command(name="logs")
+@guarded
+def show_logs(
+    component: Annotated[
+        str | None, typer.Argument(help="refresh, postgrest, api-proxy, dagster-daemon, dbt, postgresql, …")
+    ] = None,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing what is appended.")] = False,
+    lines: Annotated[int, typer.Option("--lines", "-n", help="How many of the last lines.")] = 50,
+) -> None:
+    """The logs under the home: without a component, which there are; with one, its last lines."""
+    settings = _settings()
+    files = _log_files(settings)
+    if component is None:
+        table = Table(title=f"logs in {settings.log_dir}")
+        for column in ("component", "file", "size", "modified"):
+            table.add_column(column)
+        for name, path in files.items():
+            info = path.stat()
+            modified = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(info.st_mtime))
+            table.add_row(name, str(path), f"{info.st_size / 1024:.0f} KiB", modified)
+        console.print(table)
+        return
+    if component not in files:
+        raise PlatformError(
+            f"no log of {component!r} in {settings.home}: there are {', '.join(files) or 'none'}"
+        )
+    path = files[component]
+    with path.open("rb") as handle:
+        handle.seek(max(path.stat().st_size - 1_000_000, 0))  # the tail of a large log only
+        for line in handle.read().decode("utf-8", "replace").splitlines()[-lines:]:
+            print(line)
+        while follow:
+            chunk = handle.read()
+            if chunk:
+                sys.stdout.write(chunk.decode("utf-8", "replace"))
+                sys.stdout.flush()
+            else:
+                try:
+                    time.sleep(0.5)
+                except KeyboardInterrupt:
+                    return
+
+
+@app.command()
+@guarded
+def status(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON document (schema in the README).")
+    ] = False,
+) -> None:
+    """Each component, its URL and its health, then the data. Exit code 1 when something is down."""
+    report = _status_report(_settings())
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        table = Table(title="bi-dash status")
+        for column in ("component", "state", "URL / where", "pid"):
+            table.add_column(column)
+        for item in report["components"]:
+            state = "[green]up[/]" if item["state"] == "up" else "[red]down[/]"
+            table.add_row(item["name"], state, item["url"], str(item["pid"] or ""))
+        console.print(table)
+        _print_data_status(report["data"])
+    if not report["healthy"]:
+        raise typer.Exit(1)
+
+
+def _status_report(settings: Settings) -> dict[str, Any]:
+    """What `status` shows: {home, healthy, components: [{name, state, url, pid}], data: {...} | null}."""
     from orchestration.runtime import processes, services
     from orchestration.runtime.database import database_status
     from orchestration.runtime.processes import Service
 
-    settings = _settings()
-    table = Table(title="bi-dash status")
-    for column in ("component", "state", "URL / where", "pid"):
-        table.add_column(column)
     db_ok, where = database_status(settings)
-    table.add_row("PostgreSQL", "[green]up[/]" if db_ok else "[red]down[/]", where, "")
-    all_ok = db_ok
+    components: list[dict[str, Any]] = [
+        {"name": "PostgreSQL", "state": "up" if db_ok else "down", "url": where, "pid": None}
+    ]
     checks = {
+        "api-proxy": (services.api_url(settings) + "/", services.api_url(settings)),
         "postgrest": (
             f"http://{settings.bind_host}:{settings.api_admin_port}/ready",
-            services.api_url(settings),
+            "interactive pool (anon, hr, manager, employee)",
         ),
+        "postgrest-analytics": ("", "analytics pool (analyst)"),
         "docs": (services.docs_url(settings) + "/", services.docs_url(settings)),
         "dagster-webserver": (
             services.dagster_url(settings) + "/server_info",
@@ -418,21 +675,20 @@ def status() -> None:
     }
     for name, (health_url, url) in checks.items():
         health: Callable[[], bool] = functools.partial(processes.is_healthy, health_url)
-        if not health_url:  # the daemon has no HTTP endpoint: its process is its health
+        if not health_url:  # no HTTP endpoint of its own: its process is its health
             health = functools.partial(bool, True)
-        service = Service(name=name, command=[], health=health)
-        ok, pid = processes.status(service, settings)
-        all_ok = all_ok and ok
-        table.add_row(name, "[green]up[/]" if ok else "[red]down[/]", url, str(pid or ""))
-    console.print(table)
-    if db_ok:
-        _print_data_status(settings)
-    if not all_ok:
-        raise typer.Exit(1)
+        ok, pid = processes.status(Service(name=name, command=[], health=health), settings)
+        components.append({"name": name, "state": "up" if ok else "down", "url": url, "pid": pid})
+    return {
+        "home": str(settings.home),
+        "healthy": all(item["state"] == "up" for item in components),
+        "components": components,
+        "data": _data_status(settings) if db_ok else None,
+    }
 
 
-def _print_data_status(settings: Settings) -> None:
-    """The publish gate in one or two lines: what the API serves, how the last refresh went."""
+def _data_status(settings: Settings) -> dict[str, Any] | None:
+    """The publish gate: when the served data was published, how the last refresh went."""
     import psycopg
 
     from orchestration import publish
@@ -443,11 +699,43 @@ def _print_data_status(settings: Settings) -> None:
             published, attempt = publish.last_published_at(conn), publish.latest_attempt(conn)
             failing = publish.failed_checks(conn, attempt[0]) if attempt else []
     except psycopg.Error:  # not migrated yet
-        return
-    console.print(f"Data: published {published or 'never'}", highlight=False)
+        return None
+    last = None
     if attempt:
-        colour = "green" if attempt[1] == "published" else "yellow" if attempt[1] == "running" else "red"
-        line = f"Last refresh: {attempt[2]} [{colour}]{attempt[1]}[/]"
+        outcome = attempt[1]
+        if outcome == "running" and _run_is_dead(settings, attempt[0]):
+            outcome = "stuck"
+        last = {"run_id": attempt[0], "started_at": attempt[2], "outcome": outcome, "failing_checks": failing}
+    return {"published_at": published, "last_refresh": last}
+
+
+def _run_is_dead(settings: Settings, run_id: str) -> bool:
+    """Whether a run the audit trail says is running has lost its process (read-only)."""
+    import dagster as dg
+
+    from orchestration.runtime.database import start_database
+    from orchestration.runtime.environment import apply_platform_env, install_dagster_instance
+    from orchestration.runtime.runs import dead_runs
+
+    apply_platform_env(settings, start_database(settings))
+    install_dagster_instance(settings)
+    with dg.DagsterInstance.get() as instance:
+        return any(run.run_id == run_id for run, _ in dead_runs(instance))
+
+
+def _print_data_status(data: dict[str, Any] | None) -> None:
+    """The publish gate in one or two lines: what the API serves, how the last refresh went."""
+    if data is None:
+        return
+    console.print(f"Data: published {data['published_at'] or 'never'}", highlight=False)
+    last = data["last_refresh"]
+    if last:
+        outcome = last["outcome"]
+        if outcome == "stuck":
+            outcome = "stuck: its process is gone (the next refresh, or the sensor within a minute, fails it)"
+        colour = "green" if outcome == "published" else "yellow" if outcome == "running" else "red"
+        line = f"Last refresh: {last['started_at']} [{colour}]{outcome}[/]"
+        failing = last["failing_checks"]
         console.print(line + (f", failing checks: {', '.join(failing)}" if failing else ""), highlight=False)
 
 
@@ -472,14 +760,18 @@ def refresh(
             help="Publish even when a resource loses more than half its rows (after a deliberate purge).",
         ),
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Build even when nothing changed since the published build.")
+    ] = False,
 ) -> None:
     """Run the refresh job: checks, build beside the served data, checks, publish.
 
-    Exits 1 naming the failing checks when a blocking one failed (nothing is published then).
+    Skipped in seconds when nothing changed since the published build (no new loads, same project,
+    same day). Exits 1 naming the failing checks when a blocking one failed (nothing is published then).
     """
     settings = _settings()
     _prepare(settings)
-    _refresh(settings, full_refresh, allow_shrink)
+    _refresh(settings, full_refresh, allow_shrink, force)
 
 
 @app.command()
@@ -495,9 +787,13 @@ def token(
 
     settings = _settings()
     settings.ensure_dirs()
-    print(
-        mint_token(settings.secrets["jwt"], role, settings.jwt_audience, parse_ttl(ttl), employee_id, subject)
-    )
+    lifetime, longest = parse_ttl(ttl), parse_ttl(settings.jwt_max_ttl)
+    if lifetime > longest:
+        raise PlatformError(
+            f"--ttl {ttl} is longer than the API accepts ({settings.jwt_max_ttl};"
+            " BI_DASH_JWT_MAX_TTL changes it)"
+        )
+    print(mint_token(settings.secrets["jwt"], role, settings.jwt_audience, lifetime, employee_id, subject))
 
 
 @app.command()
@@ -552,10 +848,13 @@ def ingest_afd(
 ) -> None:
     """Load AFD time-clock files; each file is atomic, reloads and overlapping exports add nothing twice."""
     from orchestration.ingest.afd_loader import ingest_afd_file
+    from orchestration.ingest.files import check_input_file
 
-    missing = [str(path) for path in files if not path.is_file()]
+    missing = [str(path) for path in files if not (path.exists() or path.is_symlink())]
     if missing:
         raise PlatformError(f"no such file: {', '.join(missing)}")
+    for path in files:  # refuse links and non-regular files before anything loads
+        check_input_file(path)
     settings = _settings()
     admin = _prepare(settings)
     summary = LoadSummary()
@@ -607,10 +906,12 @@ def ingest_schedules(path: Annotated[Path, typer.Argument(help="Schedules CSV fi
 
 
 def _ingest_one(kind: str, path: Path) -> None:
+    from orchestration.ingest.files import check_input_file
     from orchestration.ingest.ponto_csv import EMPLOYEES, EMPLOYER, LOCAL_HOLIDAYS, SCHEDULES, ingest_csv
 
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):
         raise PlatformError(f"{path}: no such file")
+    check_input_file(path)
     settings = _settings()
     admin = _prepare(settings)
     summary = LoadSummary()

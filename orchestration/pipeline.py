@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from orchestration import logs
 from orchestration.errors import PlatformError
 from orchestration.runtime.environment import dbt_executable
+from orchestration.runtime.runs import run_tags
 from orchestration.settings import Settings
+
+logger = logs.get_logger("pipeline")
 
 
 @dataclass(frozen=True)
@@ -55,31 +65,77 @@ def _dbt_error(output: str) -> str:
     return "see the log"
 
 
-def prepare_dbt(settings: Settings) -> None:
-    """Write the manifest Dagster loads the dbt assets from (fast with partial parsing)."""
+def prepare_dbt(settings: Settings) -> bool:
+    """Write the manifest Dagster loads the dbt assets from, unless the one there was parsed from this
+    very project (its digest is kept beside it). True when dbt parsed."""
+    from orchestration.change_detection import project_digest
+
+    stamp = settings.dbt_target_dir / ".project_digest"
+    digest = project_digest(settings.dbt_project_dir)
+    manifest = settings.dbt_target_dir / "manifest.json"
+    if manifest.exists() and stamp.exists() and stamp.read_text() == digest:
+        return False
     dbt_command(settings, "parse", "--quiet")
+    stamp.write_text(digest)
+    return True
 
 
-def run_refresh(settings: Settings, full_refresh: bool = False, allow_shrink: bool = False) -> RefreshOutcome:
-    """Execute the Dagster `refresh` job in this process, recorded in the instance (visible in the UI)."""
+StepCallback = Callable[[str, bool, float], None]  # step key, succeeded, seconds
+
+
+def run_refresh(
+    settings: Settings,
+    full_refresh: bool = False,
+    allow_shrink: bool = False,
+    on_step: StepCallback | None = None,
+) -> RefreshOutcome:
+    """Execute the Dagster `refresh` job in this process, recorded in the instance (visible in the UI).
+
+    ``on_step`` is told of each step as it ends (from the run's event log, polled beside the run)."""
     import dagster as dg
 
     from orchestration.definitions import defs
     from orchestration.defs.platform.jobs import REFRESH_JOB_NAME
+    from orchestration.publish import RUNNER_LOCK_KEY
+    from orchestration.runtime.database import role_connection, start_database
+    from orchestration.runtime.runs import describe_run, runs_in_progress
 
     job = defs().resolve_job_def(REFRESH_JOB_NAME)
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={
-                "loggers": {"console": {"config": {"log_level": "INFO"}}},
-                "ops": {
-                    "dbt_models": {"config": {"full_refresh": full_refresh}},
-                    **({"api_resource_checks": {"config": {"min_row_share": 0.0}}} if allow_shrink else {}),
+    transformer = role_connection(start_database(settings), settings, "transformer")
+    with dg.DagsterInstance.get() as instance, transformer.connect(autocommit=True) as guard:
+        heal_runs(settings, instance)
+        # one refresh at a time: say so in one line instead of letting two collide in their steps
+        running = runs_in_progress(instance)
+        locked = guard.execute("select pg_try_advisory_lock(%s)", (RUNNER_LOCK_KEY,)).fetchone()
+        if running or not (locked and locked[0]):
+            what = describe_run(instance, running[0]) if running else "another `bi-dash refresh`"
+            raise PlatformError(
+                f"a refresh is already running ({what}): this one did not start;"
+                " wait for it to finish (`bi-dash status`)"
+            )
+        run_id = str(uuid.uuid4())
+        watcher = _StepWatcher(run_id, on_step) if on_step else None
+        try:
+            result = job.execute_in_process(
+                instance=instance,
+                run_id=run_id,
+                raise_on_error=False,
+                tags=run_tags(),
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                    "ops": {
+                        "dbt_models": {"config": {"full_refresh": full_refresh}},
+                        **(
+                            {"api_resource_checks": {"config": {"min_row_share": 0.0}}}
+                            if allow_shrink
+                            else {}
+                        ),
+                    },
                 },
-            },
-        )
+            )
+        finally:
+            if watcher:
+                watcher.stop()
         failed = tuple(
             event.step_key or "?" for event in result.all_events if event.event_type_value == "STEP_FAILURE"
         )
@@ -90,19 +146,117 @@ def run_refresh(settings: Settings, full_refresh: bool = False, allow_shrink: bo
     return _with_audit(settings, outcome)
 
 
-def step_seconds(instance: Any, run_id: str) -> dict[str, float]:
-    """Wall-clock seconds of each step of a run, from its event log (start to success or failure)."""
+class _StepWatcher:
+    """Tells ``on_step`` of each step of a run as it ends, polling the run's event log in a thread."""
+
+    def __init__(self, run_id: str, on_step: StepCallback, interval: float = 1.0) -> None:
+        self.run_id, self.on_step, self.interval = run_id, on_step, interval
+        self.seen: set[str] = set()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name="step-watcher", daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        import dagster as dg
+
+        with dg.DagsterInstance.get() as instance:
+            while True:
+                finished = self.done.wait(self.interval)
+                try:
+                    self._report(instance)
+                except Exception:  # noqa: BLE001 - progress is a courtesy: the run's outcome is what counts
+                    logger.debug("step progress unavailable", exc_info=True)
+                if finished:
+                    return
+
+    def _report(self, instance: Any) -> None:
+        for step, (succeeded, seconds) in _ended_steps(instance, self.run_id).items():
+            if step not in self.seen:
+                self.seen.add(step)
+                self.on_step(step, succeeded, seconds)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join(timeout=60)
+
+
+def _ended_steps(instance: Any, run_id: str) -> dict[str, tuple[bool, float]]:
+    """Steps of a run that ended so far: succeeded, wall-clock seconds (in the order they ended)."""
     started: dict[str, float] = {}
-    seconds: dict[str, float] = {}
+    ended: dict[str, tuple[bool, float]] = {}
     for entry in instance.all_logs(run_id):
         event = entry.dagster_event
         if event is None or event.step_key is None:
             continue
         if event.event_type_value == "STEP_START":
             started[event.step_key] = entry.timestamp
-        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
-            seconds[event.step_key] = round(entry.timestamp - started[event.step_key], 1)
-    return seconds
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+            seconds = round(entry.timestamp - started.get(event.step_key, entry.timestamp), 1)
+            ended[event.step_key] = (event.event_type_value == "STEP_SUCCESS", seconds)
+    return ended
+
+
+@contextmanager
+def output_to_log(log: Path, keep: int = 3, max_bytes: int = 10_000_000) -> Iterator[TextIO]:
+    """Everything written to file descriptors 1 and 2 meanwhile (Dagster's console logger, dbt, library
+    warnings) goes to ``log``; yields a stream that still reaches the terminal (the former stderr).
+
+    The log is rotated first when it outgrew ``max_bytes`` (``keep`` old ones: log.1 … log.N)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    rotate(log, keep, max_bytes)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    terminal = os.fdopen(os.dup(2), "w", buffering=1, encoding="utf-8", errors="replace")
+    target = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(target, 1)
+    os.dup2(target, 2)
+    os.close(target)
+    try:
+        yield terminal
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        os.close(saved[0])
+        os.close(saved[1])
+        terminal.close()
+
+
+def rotate(log: Path, keep: int = 3, max_bytes: int = 10_000_000) -> None:
+    """log → log.1 → … → log.<keep> (the oldest dropped) once log is larger than ``max_bytes``."""
+    if not log.exists() or log.stat().st_size <= max_bytes:
+        return
+    for index in range(keep, 0, -1):
+        older = log.with_name(f"{log.name}.{index}")
+        newer = log if index == 1 else log.with_name(f"{log.name}.{index - 1}")
+        if newer.exists():
+            newer.replace(older)
+
+
+def heal_dead_runs(settings: Settings) -> list[Any]:
+    """heal_runs on the platform's Dagster instance."""
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        return heal_runs(settings, instance)
+
+
+def heal_runs(settings: Settings, instance: Any) -> list[Any]:
+    """Runs whose process died are marked failed before anything starts (orchestration/runtime/runs.py)."""
+    from orchestration.runtime.database import role_connection, start_database
+    from orchestration.runtime.runs import heal
+
+    healed = heal(instance, role_connection(start_database(settings), settings, "transformer"))
+    for item in healed:
+        logger.warning(f"run {item.run_id} of {item.job_name} marked failed: {item.reason}")
+    return healed
+
+
+def step_seconds(instance: Any, run_id: str) -> dict[str, float]:
+    """Wall-clock seconds of each step of a run, from its event log (start to success or failure)."""
+    return {step: seconds for step, (_, seconds) in _ended_steps(instance, run_id).items()}
 
 
 def _with_audit(settings: Settings, outcome: RefreshOutcome) -> RefreshOutcome:
@@ -114,11 +268,13 @@ def _with_audit(settings: Settings, outcome: RefreshOutcome) -> RefreshOutcome:
 
     with role_connection(start_database(settings), settings, "transformer").connect(autocommit=True) as conn:
         recorded = publish.attempt_outcome(conn, outcome.run_id)
-        if recorded and recorded[0] == "running" and not outcome.success:
-            # a step crashed before it could say so: the run failed, nothing was published
-            message = "failed steps: " + (", ".join(outcome.failed_steps) or "see the run")
+        if recorded and recorded[0] == "running":
+            # a step crashed before it could say so, or Dagster skipped the publish step: the run did
+            # not publish, whatever Dagster's own status says
+            message = "failed steps: " + (", ".join(outcome.failed_steps) or "the publish step did not run")
             publish.finish_attempt(conn, outcome.run_id, "failed", message)
             recorded = ("failed", message)
+            outcome = replace(outcome, success=False)
         return replace(
             outcome,
             outcome=recorded[0] if recorded else "",
@@ -139,18 +295,51 @@ LANDING_PAGE = """<!doctype html>
 <li><a href="{api}/">REST API</a> (OpenAPI document at the root)</li>
 <li><a href="{dagster}/">Dagster</a>: assets, runs, schedules</li>
 </ul>
+<h2>Data</h2>
+<p id="freshness">Reading <code>/data_status</code> from the API…</p>
+<table id="resources" hidden><thead><tr><th>resource</th><th>published</th><th>last refresh</th>
+<th>failing checks</th></tr></thead><tbody></tbody></table>
+<script>
+// the freshness of each resource and the last refresh, as anonymous readers of the API see them
+fetch("{api}/data_status?order=domain,resource").then(r => r.json()).then(rows => {{
+  const latest = rows.map(r => r.last_published_at).sort().pop();
+  document.getElementById("freshness").textContent =
+    "Published " + (latest || "never") + "; last refresh " + (rows[0] ? rows[0].last_attempt_at : "never");
+  const body = document.querySelector("#resources tbody");
+  for (const r of rows) {{
+    const tr = body.insertRow();
+    for (const v of [r.resource, r.last_published_at, r.last_attempt_outcome, r.failing_checks.join(", ")])
+      tr.insertCell().textContent = v;
+  }}
+  document.getElementById("resources").hidden = false;
+}}).catch(() => {{
+  document.getElementById("freshness").textContent = "The API does not answer: `bi-dash status`.";
+}});
+</script>
 </body></html>
 """
 
 
-def publish_docs(settings: Settings) -> Path:
-    """dbt docs of the published build (catalog of the live database) copied under home/docs/dbt."""
-    dbt_command(settings, "docs", "generate")
+def publish_docs(settings: Settings, force: bool = False) -> tuple[Path, bool]:
+    """dbt docs of the published build (catalog of the live database) copied under home/docs/dbt.
+
+    The docs describe the project, not the rows: they are generated again only when the project
+    changed since they were (its digest is kept beside them). Returns (site, generated)."""
+    from orchestration.change_detection import project_digest
+
     site = settings.docs_dir / "dbt"
+    stamp = site / ".project_digest"
+    digest = project_digest(settings.dbt_project_dir)
+    names = ("index.html", "manifest.json", "catalog.json")
+    current = stamp.exists() and stamp.read_text() == digest and all((site / n).exists() for n in names)
+    if current and not force:
+        return site, False
+    dbt_command(settings, "docs", "generate")
     site.mkdir(parents=True, exist_ok=True)
-    for name in ("index.html", "manifest.json", "catalog.json"):
+    for name in names:
         shutil.copyfile(settings.dbt_target_dir / name, site / name)
-    return site
+    stamp.write_text(digest)
+    return site, True
 
 
 def write_landing_page(settings: Settings, api_url: str, dagster_url: str) -> Path:
@@ -162,12 +351,19 @@ def write_landing_page(settings: Settings, api_url: str, dagster_url: str) -> Pa
 
 
 def refresh_or_raise(
-    settings: Settings, full_refresh: bool = False, allow_shrink: bool = False
+    settings: Settings,
+    full_refresh: bool = False,
+    allow_shrink: bool = False,
+    on_step: StepCallback | None = None,
 ) -> RefreshOutcome:
-    outcome = run_refresh(settings, full_refresh, allow_shrink)
+    outcome = run_refresh(settings, full_refresh, allow_shrink, on_step)
     if outcome.success:
         return outcome
-    where = f"Dagster run {outcome.run_id}; dbt log: {settings.log_dir / 'dbt'}"
+    where = f"Dagster run {outcome.run_id}; log: {settings.log_dir / 'refresh.log'}"
+    if outcome.outcome == "partial":
+        raise PlatformError(
+            f"refresh partly published: {outcome.message}; the API serves their last good build ({where})"
+        )
     if outcome.failing_checks:
         raise PlatformError(
             f"refresh {outcome.outcome or 'failed'}: not published, the API serves the last good build;"

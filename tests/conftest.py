@@ -26,6 +26,13 @@ from orchestration.settings import Settings, get_settings
 DATA = Path(__file__).parent / "data"
 TEMPLATE_DB = "bi_dash_template"
 
+# The suite configures the platform itself: what the caller exported for their own platform (ports,
+# DATABASE_URL, a home, dbt or Dagster settings) must not leak into it. BI_DASH_TEST_* is the suite's own.
+for _name in list(os.environ):
+    if _name.startswith(("BI_DASH_", "DAGSTER_", "DBT_")) and not _name.startswith("BI_DASH_TEST_"):
+        del os.environ[_name]
+os.environ.pop("DATABASE_URL", None)
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -106,7 +113,7 @@ def platform(server: ConnectionInfo, settings: Settings) -> Iterator[Platform]:
     from orchestration.ingest.holidays_sync import sync_national_holidays
     from orchestration.pipeline import prepare_dbt, run_refresh
     from orchestration.runtime.environment import apply_platform_env, install_dagster_instance
-    from orchestration.runtime.services import postgrest_service
+    from orchestration.runtime.services import api_services
 
     ensure_database(server, settings.dagster_database_name)
     migrate.upgrade(server, settings)
@@ -117,8 +124,10 @@ def platform(server: ConnectionInfo, settings: Settings) -> Iterator[Platform]:
     prepare_dbt(settings)
     outcome = run_refresh(settings)
     assert outcome.success, f"refresh failed: {outcome.failed_steps}"
-    service = postgrest_service(settings, server)
-    processes.start(service, settings, timeout=30)
+    started = []
+    for service in api_services(settings, server):  # both PostgREST pools and the proxy in front
+        processes.start(service, settings, timeout=120)
+        started.append(service)
     try:
         yield Platform(
             settings=settings,
@@ -128,7 +137,8 @@ def platform(server: ConnectionInfo, settings: Settings) -> Iterator[Platform]:
             run_id=outcome.run_id,
         )
     finally:
-        processes.stop(service, settings)
+        for service in reversed(started):
+            processes.stop(service, settings)
 
 
 def token_for(settings: Settings, role: str, employee_id: str | None = None, ttl: str = "1h") -> str:
@@ -149,7 +159,7 @@ def api_as(platform: Platform) -> Iterator[ApiAs]:
         headers = (
             {"Authorization": f"Bearer {token_for(platform.settings, role, employee_id)}"} if role else {}
         )
-        client = httpx.Client(base_url=platform.api_url, timeout=10, headers=headers)
+        client = httpx.Client(base_url=platform.api_url, timeout=60, headers=headers)
         clients.append(client)
         return client
 

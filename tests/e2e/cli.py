@@ -45,12 +45,13 @@ class Cli:
         assert result.returncode == 0, result.stderr
         return {"Authorization": f"Bearer {result.stdout.strip()}"}
 
-    def run(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, timeout: float = 1500) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [BI_DASH, *args],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
+            stdin=subprocess.DEVNULL,  # a command that asks for confirmation gets no answer
             text=True,
             timeout=timeout,
             check=False,

@@ -51,7 +51,7 @@ def test_platform_runs_on_an_external_database(external_url: str, tmp_path: Path
             cli.api_url + "/customers",
             params={"order": "customer_unique_id"},
             headers=cli.token("analyst"),
-            timeout=10,
+            timeout=60,
         ).json()
         assert [row["customer_unique_id"] for row in rows] == ["u1", "u2", "u3"], rows
         assert not (tmp_path / "pg").exists()  # no embedded server was created
