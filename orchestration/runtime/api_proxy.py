@@ -20,8 +20,12 @@ Every refusal is a JSON body like PostgREST's own errors (code, message, details
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
+import stat
+import tempfile
 from pathlib import Path
 
 from orchestration.errors import PlatformError
@@ -45,9 +49,24 @@ def find_haproxy(settings: Settings) -> Path:
     )
 
 
+SOCKET_PATH_MAX = 90  # HAProxy takes unix socket paths up to 97 bytes, the kernel up to 107
+
+
 def socket_path(settings: Settings, pool: str) -> Path:
-    """The unix socket a PostgREST pool listens on (only the proxy talks to it)."""
-    return settings.run_dir / f"postgrest-{pool}.sock"
+    """The unix socket a PostgREST pool listens on (only the proxy talks to it): in the home's run
+    folder, or, when the home's path is too long for a socket address, in a private folder of this
+    user under the temporary directory, one per home."""
+    name = f"postgrest-{pool}.sock"
+    if len(str(settings.run_dir / "postgrest-interactive.sock")) <= SOCKET_PATH_MAX:
+        return settings.run_dir / name
+    user = Path(tempfile.gettempdir()) / f"bi-dash-{os.getuid()}"
+    user.mkdir(mode=0o700, exist_ok=True)
+    info = user.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise PlatformError(f"{user} is not a private folder of this user: remove it, or use a shorter home")
+    folder = user / hashlib.sha256(str(settings.home).encode()).hexdigest()[:16]
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / name
 
 
 def _error(status: int, code: str, message: str, hint: str | None = None) -> str:

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from orchestration.runtime.api_proxy import socket_path
 from orchestration.runtime.services import postgrest_config
 from orchestration.settings import Settings
 
@@ -12,9 +13,9 @@ def test_postgrest_config_exposes_only_api_as_anon_with_row_cap(tmp_path: Path) 
     assert config["db-max-rows"] == "250"
     assert config["admin-server-port"] == "4001"
     assert config["db-channel-enabled"] == "true"
-    # only the proxy reaches PostgREST: a socket in the home, no TCP port of its own
+    # only the proxy reaches PostgREST: a private socket, no TCP port of its own
     assert "server-port" not in config
-    assert config["server-unix-socket"] == f'"{tmp_path / "run" / "postgrest-interactive.sock"}"'
+    assert config["server-unix-socket"] == f'"{socket_path(settings, "interactive")}"'
     assert config["openapi-server-proxy-uri"] == '"http://127.0.0.1:4000"'
 
 
@@ -36,3 +37,25 @@ def test_postgrest_config_holds_no_secret(tmp_path: Path) -> None:
         assert "db-uri" not in text and "jwt-secret" not in text
         for name, secret in settings.secrets.items():  # the JWT secret and both passwords
             assert secret not in text, name
+
+
+def test_a_home_too_deep_for_a_socket_address_gets_a_private_short_socket_folder(tmp_path: Path) -> None:
+    """Found by the suite: under a deep home HAProxy refused the socket path (longer than 97 bytes)."""
+    import os
+
+    from orchestration.runtime.api_proxy import SOCKET_PATH_MAX
+
+    deep = Settings(home=tmp_path / ("d" * 80) / "home")
+    interactive, analytics = socket_path(deep, "interactive"), socket_path(deep, "analytics")
+    assert len(str(interactive)) <= SOCKET_PATH_MAX and len(str(analytics)) <= SOCKET_PATH_MAX
+    assert interactive.parent == analytics.parent != deep.run_dir
+    assert interactive.parent.stat().st_mode & 0o777 == 0o700
+    assert interactive.parent.parent.stat().st_uid == os.getuid()
+    assert (
+        socket_path(Settings(home=tmp_path / ("e" * 80) / "home"), "interactive").parent != interactive.parent
+    )
+    import tempfile
+
+    with tempfile.TemporaryDirectory(dir="/tmp") as short:  # a home of ordinary depth: its own run folder
+        home = Path(short) / "home"
+        assert socket_path(Settings(home=home), "interactive") == home / "run" / "postgrest-interactive.sock"
