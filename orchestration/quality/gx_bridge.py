@@ -12,6 +12,7 @@ string is never written there: it is read from ``BI_DASH_GX_DATABASE_URL`` when 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from orchestration.quality.data_docs_offline import make_offline
 from orchestration.quality.suites import Expectation, SuiteContext
 
 URL_VARIABLE = "BI_DASH_GX_DATABASE_URL"
@@ -172,10 +174,14 @@ def run_suites(
     # checkpoint re-rendered the whole site each time); the history is bounded (KEEP_VALIDATIONS)
     _prune_validations(project_root / "gx" / "uncommitted")
     context.build_data_docs(resource_identifiers=validated)
-    if docs_dir is not None:
-        site = project_root / "gx" / "uncommitted" / "data_docs" / "local_site"
-        if site.exists():
-            _replace_tree(site, docs_dir)
+    site = project_root / "gx" / "uncommitted" / "data_docs" / "local_site"
+    if site.exists():
+        try:  # the pages' CDN scripts and stylesheets replaced by vendored copies (works offline)
+            make_offline(site)
+        except FileNotFoundError as missing:
+            logging.getLogger("bi_dash.gx").warning(f"GX Data Docs need the network to render: {missing}")
+    if docs_dir is not None and site.exists():
+        _replace_tree(site, docs_dir)
     # an expectation GX did not report on counts as failed: a check that did not run must not pass
     return [
         outcomes.get(

@@ -341,15 +341,20 @@ EXPECTATIONS: tuple[Expectation, ...] = (
         _unique("employee_id", "work_date", "jornada_of_day"),
     ),
     # A forgotten punch-out that rule 2(b) does not split (next punch < 16 h later) pairs the punches
-    # across days and the jornada can exceed a day: the rules' own output, for HR to correct through
-    # include/disregard, so it is reported (warn) and never holds back everybody else's timesheets.
+    # across days and the jornada can exceed a day: the rules flag it (needs_review, implausible_length)
+    # and it waits in HR's queue for include/disregard. What this warn check looks for is a jornada
+    # beyond a day that nothing flagged: a rule that let one through unnoticed.
     Expectation(
         "api/timesheet_daily",
         "worked_minutes_within_a_day",
         PONTO,
         W,
-        "worked_minutes is 0 to 1440 (more: misaligned pairs, a punch for HR to correct).",
-        _between("worked_minutes", 0, MINUTES_PER_DAY),
+        "worked_minutes is 0 to 1440 unless the jornada is flagged for HR's review (needs_review).",
+        _unexpected_rows(
+            "select employee_id, work_date from {batch}"
+            f" where (worked_minutes < 0 or worked_minutes > {MINUTES_PER_DAY}) and not needs_review",
+            "jornadas outside 0 to 1440 worked minutes that are not flagged for review",
+        ),
     ),
     Expectation(
         "api/timesheet_daily",

@@ -25,16 +25,20 @@ class ConnectionInfo:
     dbname: str
     user: str
     password: str | None = None
+    # the URL's other libpq parameters (sslmode, sslrootcert, options, application_name, …), kept as given
+    params: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_url(cls, url: str) -> ConnectionInfo:
         params = conninfo_to_dict(url)
+        named = ("host", "port", "dbname", "user", "password")
         return cls(
             host=str(params.get("host") or "localhost"),
             port=int(params.get("port") or 5432),
             dbname=str(params.get("dbname") or params.get("user") or "postgres"),
             user=str(params.get("user") or "postgres"),
             password=str(params["password"]) if params.get("password") else None,
+            params=tuple(sorted((key, str(value)) for key, value in params.items() if key not in named)),
         )
 
     def as_user(self, user: str, password: str | None) -> ConnectionInfo:
@@ -52,10 +56,12 @@ class ConnectionInfo:
         auth = quote(self.user, safe="")
         if self.password:
             auth += ":" + quote(self.password, safe="")
+        extra = dict(self.params)
         if self.is_socket:
-            query = urlencode({"host": self.host, "port": str(self.port)})
+            query = urlencode({"host": self.host, "port": str(self.port), **extra}, quote_via=quote)
             return f"{driver}://{auth}@/{quote(self.dbname, safe='')}?{query}"
-        return f"{driver}://{auth}@{self.host}:{self.port}/{quote(self.dbname, safe='')}"
+        query = f"?{urlencode(extra, quote_via=quote)}" if extra else ""
+        return f"{driver}://{auth}@{self.host}:{self.port}/{quote(self.dbname, safe='')}{query}"
 
     def connect(self, **kwargs: object) -> psycopg.Connection:
         return psycopg.connect(
@@ -64,8 +70,7 @@ class ConnectionInfo:
             dbname=self.dbname,
             user=self.user,
             password=self.password or None,
-            connect_timeout=10,
-            **kwargs,  # type: ignore[arg-type]
+            **{"connect_timeout": "10", **dict(self.params), **kwargs},  # type: ignore[arg-type]
         )
 
     def describe(self) -> str:
@@ -112,6 +117,14 @@ def _embedded_info(settings: Settings, writable: bool = True) -> ConnectionInfo 
     return server.on_database(settings.database_name)
 
 
+_started_here: list[object] = []  # data folders this process started a server for
+
+
+def started_by_this_process() -> bool:
+    """Whether this process started the embedded server (a command may then say it left it running)."""
+    return bool(_started_here)
+
+
 def start_database(settings: Settings) -> ConnectionInfo:
     """Make sure the database answers and return the admin connection to the platform database."""
     if settings.database_url:
@@ -134,6 +147,7 @@ def start_database(settings: Settings) -> ConnectionInfo:
         # pgserver caches one handle per data folder; after a stop that handle is stale.
         pgserver.PostgresServer._instances.pop(settings.pgdata.resolve(), None)
         try:
+            _started_here.append(settings.pgdata)
             server = pgserver.get_server(settings.pgdata, cleanup_mode=None)
             info = ConnectionInfo.from_url(server.get_uri()).on_database(settings.database_name)
         except subprocess.TimeoutExpired:

@@ -24,6 +24,7 @@ def platform_env(settings: Settings, admin: ConnectionInfo) -> dict[str, str]:
         "BI_DASH_DBT_PORT": str(transformer.port),
         "BI_DASH_DBT_USER": transformer.user,
         "BI_DASH_DBT_DBNAME": transformer.dbname,
+        "BI_DASH_DBT_SSLMODE": dict(transformer.params).get("sslmode", "prefer"),
         "DBT_ENV_SECRET_PASSWORD": transformer.password or "",
         "DBT_PROFILES_DIR": str(settings.dbt_project_dir),
         "DBT_PROJECT_DIR": str(settings.dbt_project_dir),

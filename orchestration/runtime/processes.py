@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from orchestration.errors import PlatformError
+from orchestration.logs import rotate
 from orchestration.settings import Settings
 
 
@@ -91,6 +92,7 @@ def start(service: Service, settings: Settings, timeout: float = 60.0) -> int:
         stop(service, settings)
     log_file = service.log_file(settings)
     log_file.parent.mkdir(parents=True, exist_ok=True)
+    rotate(log_file)  # and while it runs, the heal_dead_runs sensor rotates it each minute if it grew
     env = {**os.environ, **(service.env or {})}
     with open(log_file, "ab") as log:
         process = subprocess.Popen(  # noqa: S603 - commands are built from settings, not user text

@@ -1,11 +1,12 @@
 """The GX Core 1.x bridge against a real migrated database: pass/fail per expectation, summaries, docs."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 
-from orchestration.quality import gx_bridge
+from orchestration.quality import data_docs_offline, gx_bridge
 from orchestration.quality.suites import EXPECTATIONS, SuiteContext, derived_expectations
 from orchestration.runtime.database import ConnectionInfo, role_connection
 from orchestration.settings import Settings
@@ -63,6 +64,14 @@ def test_suites_report_each_expectation_with_its_gx_summary(
     assert "partial_unexpected_list" not in outcome["api/employees:employee_id_unique"].summary
     assert "11111111111" not in str(outcome["api/employees:employee_id_unique"].summary)
     assert (tmp_path / "site" / "index.html").exists()  # GX Data Docs, copied where the docs site serves them
+    # and they render offline: no page loads anything from the network, what they load is there
+    site = tmp_path / "site"
+    assert data_docs_offline.remote_loads(site) == []
+    index = (site / "index.html").read_text()
+    for local in re.findall(r'(?:src|href)="(static/[^"]+)"', index):
+        assert (site / local).is_file(), local
+    assert "static/vendor/jquery/dist/jquery.min.js" in index
+    assert (site / "static/vendor/@fortawesome/fontawesome-free/webfonts").is_dir()
 
 
 def test_an_expectation_gx_cannot_evaluate_counts_as_failed(

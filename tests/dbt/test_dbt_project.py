@@ -87,7 +87,9 @@ def test_incremental_refresh_equals_a_full_rebuild(tmp_path: Path) -> None:
         # built on the state before the corrections: catches up the corrections and the new day
         caught_up = cli.run("refresh")
         assert caught_up.returncode == 0, caught_up.stderr[-2000:]
-        kept = caught_up.stderr.split("incremental state kept from the previous build: ", 1)[1].split(";")[0]
+        # the dbt step's log line (Dagster's output goes to the refresh log; this run's is the last one)
+        log = (cli.home / "logs" / "refresh.log").read_text()
+        kept = log.rsplit("incremental state kept from the previous build: ", 1)[1].split(";")[0]
         assert "intermediate.int_punches_classified" in kept and "intermediate.int_jornadas" in kept
         with psycopg.connect(url) as conn:
             incremental = _rows(conn, f"select {DAILY} from marts.fct_timesheet_daily")

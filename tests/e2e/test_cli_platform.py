@@ -32,6 +32,7 @@ def _admin(cli: Cli) -> psycopg.Connection:
 
 def test_up_starts_every_component_and_prints_working_urls(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
     assert "Loading demo data" in first_up.stderr
+    assert "warning checks failed" not in first_up.stderr  # the demo's first refresh is clean
     for url in (
         cli.api_url,
         f"http://127.0.0.1:{cli.ports['DOCS_PORT']}",
@@ -92,6 +93,7 @@ def test_status_json_logs_and_version(cli: Cli, first_up) -> None:  # type: igno
     assert {"PostgreSQL", "api-proxy", "postgrest", "dagster-daemon"} <= set(names)
     assert names["api-proxy"]["state"] == "up" and names["api-proxy"]["url"] == cli.api_url
     assert report["data"]["last_refresh"]["outcome"] == "published" and report["data"]["published_at"]
+    assert report["disk_bytes"]["database"] > 10_000_000 and report["disk_bytes"]["logs"] > 0
     listed = cli.run("logs")
     assert listed.returncode == 0 and "refresh" in listed.stdout and "postgresql" in listed.stdout
     tail = cli.run("logs", "refresh", "-n", "5")
@@ -109,6 +111,65 @@ def test_the_docs_landing_page_reads_the_data_freshness_from_the_api(cli: Cli, f
     # the browser may read it: the API allows the docs site's origin, whatever its port
     answer = httpx.get(cli.api_url + "/data_status", headers={"Origin": docs}, timeout=60)
     assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == docs
+    # the API reference: Swagger UI from the docs site itself (nothing from a CDN) over the API's document
+    reference = httpx.get(docs + "/api/index.html", timeout=60).text
+    assert 'src="swagger-ui-bundle.js"' in reference and f'url: "{cli.api_url}/"' in reference
+    assert httpx.get(docs + "/api/swagger-ui-bundle.js", timeout=60).status_code == 200
+    assert "https://" not in landing.replace(cli.api_url, "") and "https://" not in reference
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.browser
+def test_in_a_browser_without_network_the_docs_render(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
+    """Debian's chromium, every request off this machine refused: the GX Data Docs index lists the
+    suites and validations, and the API reference renders the API's resources."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "chromium is missing: `make test` installs it (apt-get install chromium)"
+    docs = f"http://127.0.0.1:{cli.ports['DOCS_PORT']}"
+    refused: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page()
+
+            def only_this_machine(route):  # type: ignore[no-untyped-def]
+                if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
+                    route.continue_()
+                else:
+                    refused.append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", only_this_machine)
+            page.goto(docs + "/gx/index.html", wait_until="networkidle")
+            # bootstrap-table renders the validation results (needs jQuery and Bootstrap from the site)
+            page.wait_for_selector("table tbody tr", timeout=60_000)
+            text = page.inner_text("body")
+            assert "raw.olist_orders" in text and "api.customers" in text
+            assert page.evaluate(
+                "typeof window.jQuery === 'function' && typeof window.vegaEmbed === 'function'"
+            )
+            page.goto(docs + "/api/index.html", wait_until="networkidle")
+            page.wait_for_selector(".opblock-tag", timeout=60_000)
+            tags = "els => els.map(e => e.dataset.tag)"
+            anon = page.eval_on_selector_all(".opblock-tag", tags)
+            assert "daily_sales" in anon and "customers" not in anon
+            # as an analyst: the document follows the role's privileges
+            page.fill("#token", cli.token("analyst")["Authorization"].split()[1])
+            page.click("#as-role button")
+            page.wait_for_selector('.opblock-tag[data-tag="customers"]', timeout=60_000)
+            assert page.inner_text("#who") == "as analyst"
+            page.goto(docs + "/", wait_until="networkidle")
+            page.wait_for_selector("#resources:not([hidden])", timeout=60_000)
+            assert "Published 20" in page.inner_text("#freshness")
+        finally:
+            browser.close()
+    assert refused == []
 
 
 def test_a_busy_port_is_named_before_anything_starts(tmp_path: Path) -> None:
@@ -315,8 +376,18 @@ def test_json_log_format_emits_one_json_object_per_line(tmp_path: Path) -> None:
         assert all({"ts", "level", "logger", "message", "seconds"} <= set(record) for record in records)
         refresh = cli.run("--log-format", "json", "refresh")
         assert refresh.returncode == 0, refresh.stderr[-2000:]
-        pipeline = [json.loads(line) for line in refresh.stderr.splitlines() if line.startswith("{")]
+        # the run's own records (Dagster's) go to the refresh log, as JSON lines too
+        log = (cli.home / "logs" / "refresh.log").read_text().splitlines()
+        pipeline = [json.loads(line) for line in log if line.startswith("{")]
         dagster = [record for record in pipeline if "dagster_meta" in record]
         assert dagster and all(record["dagster_meta"]["job_name"] == "refresh" for record in dagster)
     finally:
         cli.run("down")
+
+
+def test_bad_settings_are_one_line_naming_the_variable(tmp_path: Path) -> None:
+    result = Cli(home=tmp_path, extra_env={"DATABASE_URL": "mysql://root@db/x"}).run("status")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: invalid settings: DATABASE_URL: must start")
+    assert "pydantic" not in result.stderr and "Traceback" not in result.stderr

@@ -132,7 +132,8 @@ def _blocked_then_served(
     assert timesheets["last_published_at"] > published_before["timesheet_daily"]["last_published_at"]
     status_line = " ".join(cli.run("status").stdout.split())
     assert "partial" in status_line and "raw/olist_orders:customer_exists" in status_line
-    # `up` with the bad data still in raw: it warns and serves the last good build
+    # a restart with the bad data still in raw: `up` serves the last good build, refreshes, warns
+    assert cli.run("down").returncode == 0
     again = cli.run("up", "--detach")
     assert again.returncode == 0, again.stderr[-2000:]
     assert "Serving the build published at" in again.stderr

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.pipeline import rotate
+from orchestration.logs import rotate, rotate_all
 
 SCRIPT = """
 import os, subprocess, sys
@@ -49,3 +49,17 @@ def test_rotate_keeps_a_bounded_number_of_old_logs(tmp_path: Path) -> None:
     small.write_text("x")
     rotate(small, keep=2, max_bytes=10)
     assert small.exists()
+
+
+def test_a_log_a_process_keeps_open_is_copied_aside_and_emptied_in_place(tmp_path: Path) -> None:
+    log = tmp_path / "postgrest.log"
+    writer = log.open("ab")  # as a running service holds it
+    writer.write(b"x" * 30)
+    writer.flush()
+    assert rotate_all(tmp_path, (tmp_path / "missing.log",)) == []  # under the limit: untouched
+    assert rotate(log, keep=2, max_bytes=10, copytruncate=True)
+    writer.write(b"after")
+    writer.flush()
+    writer.close()
+    assert log.read_bytes() == b"after"  # the writer goes on in the same, emptied file
+    assert log.with_name("postgrest.log.1").read_bytes() == b"x" * 30
