@@ -510,8 +510,9 @@ def _publish_domains(conn: psycopg.Connection, only: PartialPublish) -> None:
                 )
             )
     if _relation_exists(conn, BUILD_STATE.schema, BUILD_STATE.name):
+        # with its defaults (create table … as would drop them)
+        retired_state, published_state = BUILD_STATE.identifier(RETIRED), BUILD_STATE.identifier()
         conn.execute(
-            sql.SQL("create table {} as table {}").format(
-                BUILD_STATE.identifier(RETIRED), BUILD_STATE.identifier()
-            )
+            sql.SQL("create table {} (like {} including all)").format(retired_state, published_state)
         )
+        conn.execute(sql.SQL("insert into {} table {}").format(retired_state, published_state))

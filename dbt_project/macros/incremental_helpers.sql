@@ -84,8 +84,8 @@
     with previous as (
         delete from {{ build_state_relation() }} returning snapshot
     )
-    insert into {{ build_state_relation() }} (read_since, snapshot)
-    select (select snapshot from previous limit 1), pg_current_snapshot()
+    insert into {{ build_state_relation() }} (read_since, snapshot, recorded_at)
+    select (select snapshot from previous limit 1), pg_current_snapshot(), now()
     {%- else -%}
     select 1
     {%- endif -%}
