@@ -46,7 +46,7 @@ def run_captured(env: dict[str, str], *args: str) -> tuple[float, str]:
     return elapsed, result.stderr
 
 
-STEP = re.compile(r"([a-z_]+) ([0-9.]+)s")
+STEP = re.compile(r"[✓✗] ([a-z_]+) \(([0-9.]+)s\)")
 FIGURE = {
     "shadow_prepare": re.compile(r"Shadow schemas \S+ prepared in ([0-9.]+)s"),
     "publish_swap": re.compile(r"api resources in ([0-9.]+)s \(one transaction\)"),
@@ -58,7 +58,8 @@ def model_seconds(home: Path, top: int = 12) -> dict[str, float]:
     """Seconds of each dbt model (and unit test) of the latest dbt build in ``home``, slowest first."""
     import json
 
-    results = sorted((home / "dbt" / "target").glob("**/run_results.json"), key=lambda p: p.stat().st_mtime)
+    # the refresh's dbt build (not `dbt docs generate`, which writes its own under target/docs)
+    results = sorted((home / "dbt" / "target").glob("shadow_build/run_results.json"))
     if not results:
         return {}
     timings = {
@@ -75,10 +76,13 @@ def refresh_breakdown(env: dict[str, str], *args: str) -> dict[str, float]:
     ``gate_seconds`` is what write-audit-publish adds: both GX check steps, preparing the shadow
     schemas (copying incremental state) and the publishing transaction (docs are listed apart).
     """
-    total, log = run_captured(env, "refresh", *args)
+    refresh_log = Path(env["BI_DASH_HOME"]) / "logs" / "refresh.log"
+    offset = refresh_log.stat().st_size if refresh_log.exists() else 0
+    total, terminal = run_captured(env, "refresh", *args)
     figures: dict[str, float] = {"total": round(total, 1)}
-    steps_line = next((line for line in log.splitlines() if line.startswith("Steps: ")), "")
-    figures.update({name: float(seconds) for name, seconds in STEP.findall(steps_line)})
+    # the terminal shows each step as it ends; Dagster's own lines (the figures below) are in the log
+    figures.update({name: float(seconds) for name, seconds in STEP.findall(terminal)})
+    log = refresh_log.read_text()[offset:] if refresh_log.exists() else ""
     for name, pattern in FIGURE.items():
         match = pattern.search(log)
         figures[name] = float(match.group(1)) if match else 0.0
@@ -86,4 +90,5 @@ def refresh_breakdown(env: dict[str, str], *args: str) -> dict[str, float]:
     gate += figures["shadow_prepare"] + figures["publish_swap"]
     figures["gate_seconds"] = round(gate, 1)
     figures["gate_share_of_refresh"] = round(gate / total, 2)
+    figures["skipped"] = float("Nothing new since" in terminal)  # nothing changed: no build at all
     return figures
