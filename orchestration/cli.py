@@ -343,7 +343,7 @@ def _urls(settings: Settings) -> dict[str, str]:
     return {
         "REST API (PostgREST)": services.api_url(settings) + "/",
         "API health": f"http://{settings.bind_host}:{settings.api_admin_port}/ready",
-        "Docs (dbt docs, GX Data Docs)": services.docs_url(settings) + "/",
+        "Docs (dbt docs, GX Data Docs, API reference)": services.docs_url(settings) + "/",
         "Dagster UI": services.dagster_url(settings) + "/",
     }
 
