@@ -70,16 +70,12 @@ def socket_path(settings: Settings, pool: str) -> Path:
 
 
 def _error(status: int, code: str, message: str, hint: str | None = None) -> str:
-    body = json.dumps(
-        {"code": code, "message": message, "details": None, "hint": hint}, separators=(",", ":")
-    )
-    assert "'" not in body, "HAProxy strings are single-quoted"
-    return f"status {status} content-type application/json string '{body}'"
+    """An HAProxy `return` answering in PostgREST's error shape."""
+    return f"status {status} content-type application/json string '{_json(code, message, hint)}'"
 
 
 def haproxy_config(settings: Settings) -> str:
     interactive, analytics = socket_path(settings, "interactive"), socket_path(settings, "analytics")
-    deny = "http-request deny deny_status"
     lines = [
         "global",
         "    maxconn 2000",
@@ -98,30 +94,11 @@ def haproxy_config(settings: Settings) -> str:
         "",
         "frontend api",
         f"    bind {settings.bind_host}:{settings.api_port}",
-        f"    {deny} 414 content-type application/json string '"
-        + _json("BD414", f"query string longer than {settings.api_max_query_bytes} bytes")
-        + f"' if {{ query -m len gt {settings.api_max_query_bytes} }}",
-        f"    {deny} 413 content-type application/json string '"
-        + _json("BD413", f"request body larger than {settings.api_max_body_bytes} bytes")
-        + f"' if {{ req.hdr_val(content-length) gt {settings.api_max_body_bytes} }}",
-        f"    {deny} 411 content-type application/json string '"
-        + _json("BD411", "send the body with a Content-Length (chunked bodies are refused)")
-        + "' if { req.hdr(transfer-encoding) -m found }",
-        f"    {deny} 400 content-type application/json string '"
-        + _json("BD400", "the query string is not valid UTF-8 (percent-encoded bytes)")
-        + f"' if {{ query -m found }} !{{ query -m reg '{_VALID_UTF8_QUERY}' }}",
-        f"    {deny} 400 content-type application/json string '"
-        + _json("BD400", "the query string holds control characters (percent-encoded bytes below 0x20)")
-        + "' if { query -m reg '%[01][0-9A-Fa-f]|%7[Ff]' }",
-        f"    {deny} 400 content-type application/json string '"
-        + _json("BD400", "the Range header must be ASCII")
-        + "' if { req.hdr(range) -m reg '[^ -~]' }",
-        f"    {deny} 400 content-type application/json string '"
-        + _json("BD400", f"select= nests more than {settings.api_max_select_depth} levels")
-        + f"' if {{ url_param(select),url_dec -m reg '(\\([^()]*){{{settings.api_max_select_depth + 1}}}' }}",
-        f"    {deny} 400 content-type application/json string '"
-        + _json("BD400", f"select= longer than {settings.api_max_select_bytes} characters")
-        + f"' if {{ url_param(select),url_dec -m len gt {settings.api_max_select_bytes} }}",
+        *(
+            f"    http-request deny deny_status {status} content-type application/json"
+            f" string '{_json(code, message)}' if {condition}"
+            for status, code, message, condition in _refusals(settings)
+        ),
         "    http-request set-var(txn.role) http_auth_bearer,jwt_payload_query('$.role') "
         "if { http_auth_bearer -m found }",
         "    use_backend analytics if { var(txn.role) -m str analyst }",
@@ -149,9 +126,60 @@ def haproxy_config(settings: Settings) -> str:
     return "\n".join(lines)
 
 
-def _json(code: str, message: str) -> str:
+def _refusals(settings: Settings) -> list[tuple[int, str, str, str]]:
+    """What the proxy refuses before PostgREST reads it: (status, code, message, HAProxy condition)."""
+    depth, select_bytes = settings.api_max_select_depth, settings.api_max_select_bytes
+    return [
+        (
+            414,
+            "BD414",
+            f"query string longer than {settings.api_max_query_bytes} bytes",
+            f"{{ query -m len gt {settings.api_max_query_bytes} }}",
+        ),
+        (
+            413,
+            "BD413",
+            f"request body larger than {settings.api_max_body_bytes} bytes",
+            f"{{ req.hdr_val(content-length) gt {settings.api_max_body_bytes} }}",
+        ),
+        (
+            411,
+            "BD411",
+            "send the body with a Content-Length (chunked bodies are refused)",
+            "{ req.hdr(transfer-encoding) -m found }",
+        ),
+        (
+            400,
+            "BD400",
+            "the query string is not valid UTF-8 (percent-encoded bytes)",
+            f"{{ query -m found }} !{{ query -m reg '{_VALID_UTF8_QUERY}' }}",
+        ),
+        (
+            400,
+            "BD400",
+            "the query string holds control characters (percent-encoded bytes below 0x20)",
+            "{ query -m reg '%[01][0-9A-Fa-f]|%7[Ff]' }",
+        ),
+        (400, "BD400", "the Range header must be ASCII", "{ req.hdr(range) -m reg '[^ -~]' }"),
+        (
+            400,
+            "BD400",
+            f"select= nests more than {depth} levels",
+            f"{{ url_param(select),url_dec -m reg '(\\([^()]*){{{depth + 1}}}' }}",
+        ),
+        (
+            400,
+            "BD400",
+            f"select= longer than {select_bytes} characters",
+            f"{{ url_param(select),url_dec -m len gt {select_bytes} }}",
+        ),
+    ]
+
+
+def _json(code: str, message: str, hint: str | None = None) -> str:
+    """PostgREST's error body (code, message, details, hint), as an HAProxy single-quoted string."""
     body = json.dumps(
-        {"code": code, "message": message, "details": None, "hint": None}, separators=(",", ":")
+        {"code": code, "message": message, "details": None, "hint": hint}, separators=(",", ":")
     )
     assert "'" not in body, "HAProxy strings are single-quoted"
     return body
