@@ -59,3 +59,18 @@ def test_a_home_too_deep_for_a_socket_address_gets_a_private_short_socket_folder
     with tempfile.TemporaryDirectory(dir="/tmp") as short:  # a home of ordinary depth: its own run folder
         home = Path(short) / "home"
         assert socket_path(Settings(home=home), "interactive") == home / "run" / "postgrest-interactive.sock"
+
+
+def test_the_generated_haproxy_config_is_valid_for_haproxy_itself(tmp_path: Path) -> None:
+    import subprocess
+
+    from orchestration.runtime.api_proxy import find_haproxy, haproxy_config
+
+    settings = Settings(home=tmp_path)
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(haproxy_config(settings))
+    checked = subprocess.run(
+        [str(find_haproxy(settings)), "-c", "-f", str(config)], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert config.read_text().count("http-request deny deny_status") == 8
