@@ -12,6 +12,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +93,32 @@ class Platform:
     api_url: str
     admin_url: str
     run_id: str
+
+
+@contextmanager
+def failing_inserts(admin: ConnectionInfo, table: str, message: str, each: str = "row") -> Iterator[None]:
+    """The database fails (``message``) on every insert into raw.<table> meanwhile: a crash mid-load.
+    ``each``: row or statement (the trigger's granularity)."""
+    trigger = sql.Identifier(f"fail_{table}")
+    with admin.connect(autocommit=True) as conn:
+        conn.execute(
+            sql.SQL(
+                "create function raw.{trigger}() returns trigger language plpgsql as"
+                " $$ begin raise exception {message}; end $$;"
+                " create trigger {trigger} before insert on raw.{table}"
+                " for each {each} execute function raw.{trigger}()"
+            ).format(
+                trigger=trigger,
+                message=sql.Literal(message),
+                table=sql.Identifier(table),
+                each=sql.SQL("statement" if each == "statement" else "row"),
+            )
+        )
+    try:
+        yield
+    finally:
+        with admin.connect(autocommit=True) as conn:
+            conn.execute(sql.SQL("drop function raw.{} cascade").format(trigger))
 
 
 def load_test_dataset(admin: ConnectionInfo) -> None:

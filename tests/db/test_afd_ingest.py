@@ -7,6 +7,7 @@ from orchestration.generate import afd as build
 from orchestration.ingest.afd_loader import ingest_afd_file
 from orchestration.ingest.ponto_csv import EMPLOYEES, ingest_csv
 from orchestration.runtime.database import ConnectionInfo
+from tests.conftest import failing_inserts
 
 pytestmark = pytest.mark.db
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -117,16 +118,10 @@ def test_bad_lines_go_to_quarantine_and_good_ones_load(fresh_db: ConnectionInfo,
 
 
 def test_a_failure_mid_file_leaves_nothing(fresh_db: ConnectionInfo) -> None:
-    with fresh_db.connect(autocommit=True) as conn:
-        conn.execute(
-            """
-            create function raw.fail_on_records() returns trigger language plpgsql as
-            $$ begin raise exception 'crash while loading (simulated)'; end $$;
-            create trigger fail_records before insert on raw.afd_records
-            for each row execute function raw.fail_on_records();
-            """
-        )
-    with pytest.raises(Exception, match="crash while loading"):
+    with (
+        failing_inserts(fresh_db, "afd_records", "crash while loading (simulated)"),
+        pytest.raises(Exception, match="crash while loading"),
+    ):
         ingest_afd_file(fresh_db, E1)
     assert _scalar(fresh_db, "select count(*) from raw.afd_punches") == 0
     assert _scalar(fresh_db, "select count(*) from raw.ingested_files") == 0
@@ -360,18 +355,10 @@ def test_a_registry_loaded_after_afd_files_links_the_people_they_registered(
 
 
 def test_a_load_that_failed_loads_when_retried(fresh_db: ConnectionInfo) -> None:
-    with fresh_db.connect(autocommit=True) as conn:
-        conn.execute(
-            """
-            create function raw.fail_once() returns trigger language plpgsql as
-            $$ begin raise exception 'disk full (simulated)'; end $$;
-            create trigger fail_punches before insert on raw.afd_punches
-            for each statement execute function raw.fail_once();
-            """
-        )
-    with pytest.raises(Exception, match="disk full"):
+    with (
+        failing_inserts(fresh_db, "afd_punches", "disk full (simulated)", each="statement"),
+        pytest.raises(Exception, match="disk full"),
+    ):
         ingest_afd_file(fresh_db, E1)
-    with fresh_db.connect(autocommit=True) as conn:
-        conn.execute("drop trigger fail_punches on raw.afd_punches")
     retried = ingest_afd_file(fresh_db, E1)
     assert not retried.already_loaded and retried.loaded == 19

@@ -8,6 +8,7 @@ import pytest
 from orchestration.errors import PlatformError
 from orchestration.ingest.olist import ingest_olist_dir
 from orchestration.runtime.database import ConnectionInfo
+from tests.conftest import failing_inserts
 
 pytestmark = pytest.mark.db
 DATA = Path(__file__).resolve().parents[1] / "data" / "olist_small"
@@ -166,16 +167,10 @@ def test_a_load_is_atomic_when_a_required_file_is_missing(fresh_db: ConnectionIn
 
 def test_a_failure_mid_load_leaves_nothing(fresh_db: ConnectionInfo) -> None:
     """The database fails while the sellers file loads (after customers and orders): nothing stays."""
-    with fresh_db.connect(autocommit=True) as conn:
-        conn.execute(
-            """
-            create function raw.fail_now() returns trigger language plpgsql as
-            $$ begin raise exception 'disk full (simulated)'; end $$;
-            create trigger fail_sellers before insert on raw.olist_sellers
-            for each row execute function raw.fail_now();
-            """
-        )
-    with pytest.raises(Exception, match="disk full"):
+    with (
+        failing_inserts(fresh_db, "olist_sellers", "disk full (simulated)"),
+        pytest.raises(Exception, match="disk full"),
+    ):
         ingest_olist_dir(fresh_db, DATA)
     assert _count(fresh_db, "olist_customers") == 0
     assert _count(fresh_db, "olist_orders") == 0
