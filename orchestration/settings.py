@@ -68,6 +68,10 @@ class Settings(BaseSettings):
         default="7d",
         description="Longest lifetime of an API token (e.g. 8h, 7d): a longer one is refused (401).",
     )
+    session_ttl: str = Field(
+        default="8h",
+        description="Lifetime of a dashboard session (the token /rpc/login signs), at most 8h.",
+    )
     cors_origins: str = Field(
         default="http://127.0.0.1:8080,http://localhost:8080",
         description="Comma-separated origins allowed to call the API from a browser.",
@@ -90,6 +94,19 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("postgresql://", "postgres://")):
             raise ValueError("must start with postgresql:// (e.g. postgresql://user@host:5432/db)")
+        return value
+
+    @field_validator("session_ttl")
+    @classmethod
+    def _session_at_most_8h(cls, value: str) -> str:
+        from orchestration.tokens import parse_ttl
+
+        try:
+            seconds = parse_ttl(value).total_seconds()
+        except Exception:  # noqa: BLE001 - one message for every malformed value
+            raise ValueError("must be a number and s, m or h (e.g. 8h)") from None
+        if not 60 <= seconds <= 8 * 3600:
+            raise ValueError("must be between 1m and 8h")
         return value
 
     # --- derived paths -------------------------------------------------------------------------

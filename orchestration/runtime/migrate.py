@@ -36,6 +36,8 @@ def upgrade(admin: ConnectionInfo, settings: Settings, revision: str = "head") -
     revision_now = current_revision(admin)
     if revision_now is not None and revision_now >= "0008":
         grant_shadow_build(admin)
+    if revision_now is not None and revision_now >= "0013":
+        set_signing_key(admin, settings)
 
 
 def grant_shadow_build(admin: ConnectionInfo) -> None:
@@ -81,3 +83,21 @@ def set_login_passwords(admin: ConnectionInfo, settings: Settings) -> None:
                     sql.Identifier(role), sql.Literal(settings.secrets[role])
                 )
             )
+
+
+def set_signing_key(admin: ConnectionInfo, settings: Settings) -> None:
+    """``api.login`` signs sessions with the secret and audience PostgREST verifies (migration 0013):
+    written on every upgrade, so a rotated secret or a new session lifetime takes effect with it."""
+    from orchestration.tokens import parse_ttl
+
+    with admin.connect(autocommit=True) as conn:
+        conn.execute(
+            "insert into auth.signing_key (secret, audience, session_seconds) values (%s, %s, %s)"
+            " on conflict (only_row) do update set secret = excluded.secret,"
+            " audience = excluded.audience, session_seconds = excluded.session_seconds",
+            (
+                settings.secrets["jwt"],
+                settings.jwt_audience,
+                int(parse_ttl(settings.session_ttl).total_seconds()),
+            ),
+        )
