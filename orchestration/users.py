@@ -1,7 +1,8 @@
 """Dashboard users (``auth.users``, migration 0013): who may sign in, as which API role.
 
 Passwords are hashed inside PostgreSQL (``auth.hash_password``, PBKDF2-HMAC-SHA256, migration 0013)
-with a random salt from here, and never stored or logged in clear; callers pass them in from a prompt or stdin, never from the command line.
+with a random salt from here, and never stored or logged in clear; callers pass them in from a prompt
+or stdin, never from the command line.
 """
 
 from __future__ import annotations
@@ -61,12 +62,17 @@ def add_user(
     name = check_new_user(username, role, employee_id)
     check_password(password)
     with admin.connect() as conn:
-        if employee_id and conn.execute(
-            "select not exists (select from raw.employees where employee_id = %s)", (employee_id,)
-        ).fetchone()[0]:  # type: ignore[index]
+
+        def exists(query: str, value: str) -> bool:
+            row = conn.execute(f"select exists ({query})", (value,)).fetchone()
+            return bool(row and row[0])
+
+        if employee_id and not exists("select from raw.employees where employee_id = %s", employee_id):
             raise PlatformError(f"no employee {employee_id} (load it first: bi-dash ingest employees)")
-        if conn.execute("select exists (select from auth.users where username = %s)", (name,)).fetchone()[0]:  # type: ignore[index]
-            raise PlatformError(f"user {name} exists (bi-dash users set-password {name} changes its password)")
+        if exists("select from auth.users where username = %s", name):
+            raise PlatformError(
+                f"user {name} exists (bi-dash users set-password {name} changes its password)"
+            )
         conn.execute(
             "insert into auth.users (username, password_hash, role, employee_id)"
             " values (%s, auth.hash_password(%s, %s), %s, %s)",

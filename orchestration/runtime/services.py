@@ -130,6 +130,10 @@ def dagster_url(settings: Settings) -> str:
     return f"http://{settings.bind_host}:{settings.dagster_port}"
 
 
+# the dashboards as Vite builds them (make frontends); the web service serves them
+FRONTENDS_DIST = PROJECT_ROOT / "frontends" / "dist"
+
+
 def docs_service(settings: Settings) -> Service:
     """The web service: the docs site and the Espelho de Ponto as PDF (orchestration/runtime/web.py)."""
     return Service(
@@ -146,6 +150,8 @@ def docs_service(settings: Settings) -> Service:
             str(settings.docs_dir),
             "--api-url",
             api_url(settings),
+            "--apps-dir",
+            str(FRONTENDS_DIST),
         ],
         health=lambda: is_healthy(docs_url(settings) + "/"),
         cwd=PROJECT_ROOT,

@@ -6,7 +6,13 @@ its own: it asks the API for ``/rpc/espelho`` with the caller's own ``Authorizat
 decides (row-level security) whether the caller may see that employee, exactly as for any other request;
 the PDF is only drawn here (ReportLab, see orchestration/ponto_outputs.py).
 
-    python -m orchestration.runtime.web --directory DIR --bind 127.0.0.1 --port 8080 --api-url URL
+The dashboards (frontends/, built by Vite into frontends/dist) are served under ``/customer-360/`` and
+``/ponto/``: a path inside an app that is not a file gets the app's index.html (deep links such as
+``/customer-360/customers/<id>``), and ``/app-config.json`` tells the apps where the API is. App pages
+carry a Content-Security-Policy: scripts only from this site, requests only to this site and the API.
+
+    python -m orchestration.runtime.web --directory DIR --bind 127.0.0.1 --port 8080 --api-url URL \
+        [--apps-dir frontends/dist]
 """
 
 from __future__ import annotations
@@ -17,14 +23,18 @@ import re
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 
+# URL prefix → folder under --apps-dir (frontends/*/vite.config.ts: base and outDir)
+APPS = {"/customer-360/": "customer-360", "/ponto/": "ponto"}
 ESPELHO = re.compile(r"^/espelho/(?P<employee>[A-Za-z0-9_.\-]{1,64})/(?P<month>\d{4}-\d{2})\.pdf$")
 
 
 class Handler(SimpleHTTPRequestHandler):
     api_url = ""
+    apps_dir: Path | None = None
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
         # one line per request, without query strings (they may carry names or ids)
@@ -34,11 +44,48 @@ class Handler(SimpleHTTPRequestHandler):
         print(line, flush=True)
 
     def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-        found = ESPELHO.match(self.path.split("?")[0])
+        path = self.path.split("?")[0]
+        if path == "/app-config.json":
+            self._json(HTTPStatus.OK, {"apiUrl": self.api_url})
+            return
+        for prefix, folder in APPS.items():
+            if path.startswith(prefix) or path == prefix.rstrip("/"):
+                self._app(folder, path[len(prefix) :])
+                return
+        found = ESPELHO.match(path)
         if found is None:
             super().do_GET()
             return
         self._espelho(found["employee"], found["month"])
+
+    def _app(self, folder: str, inside: str) -> None:
+        root = (self.apps_dir / folder).resolve() if self.apps_dir else None
+        if root is None or not (root / "index.html").is_file():
+            self._json(
+                HTTPStatus.NOT_FOUND,
+                {"message": f"the {folder} app is not built: run `make frontends`"},
+            )
+            return
+        target = (root / inside).resolve()
+        if not target.is_relative_to(root) or not target.is_file():
+            target = root / "index.html"  # a route of the app: the app decides what to show
+        content = target.read_bytes()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", self.guess_type(str(target)))
+        self.send_header("Content-Length", str(len(content)))
+        # hashed assets never change; the page itself is always asked for again
+        immutable = target.parent.name == "assets"
+        self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache")
+        self.send_header(
+            "Content-Security-Policy",
+            f"default-src 'self'; script-src 'self'; connect-src 'self' {self.api_url}; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; object-src 'none'; "
+            "base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.end_headers()
+        self.wfile.write(content)
 
     def _espelho(self, employee_id: str, month: str) -> None:
         from orchestration.ponto_outputs import espelho_pdf
@@ -92,8 +139,11 @@ def main() -> None:
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--api-url", required=True)
+    parser.add_argument("--apps-dir", type=Path, default=None, help="frontends/dist (the built dashboards)")
     args = parser.parse_args()
-    handler = type("BoundHandler", (Handler,), {"api_url": args.api_url.rstrip("/")})
+    handler = type(
+        "BoundHandler", (Handler,), {"api_url": args.api_url.rstrip("/"), "apps_dir": args.apps_dir}
+    )
     server = ThreadingHTTPServer((args.bind, args.port), partial(handler, directory=args.directory))
     server.daemon_threads = True
     server.serve_forever()

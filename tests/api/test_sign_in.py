@@ -17,7 +17,9 @@ from tests.conftest import Platform
 pytestmark = pytest.mark.api
 
 
-def _user(platform: Platform, role: str, employee_id: str | None = None, password: str = "right-pass-1") -> str:
+def _user(
+    platform: Platform, role: str, employee_id: str | None = None, password: str = "right-pass-1"
+) -> str:
     return add_user(platform.admin, f"u{uuid.uuid4().hex[:10]}", role, password, employee_id)
 
 

@@ -45,6 +45,19 @@ class Cli:
         assert result.returncode == 0, result.stderr
         return {"Authorization": f"Bearer {result.stdout.strip()}"}
 
+    def run_input(self, stdin: str, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        """Run with ``stdin`` as the command's standard input (e.g. a password for --password-stdin)."""
+        return subprocess.run(
+            [BI_DASH, *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            input=stdin,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
     def run(self, *args: str, timeout: float = 1500) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [BI_DASH, *args],

@@ -13,17 +13,14 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
-    cli = Cli(home=tmp_path_factory.mktemp("cli-home"))
-    yield cli
-    cli.run("down")
+def cli(demo_cli: Cli) -> Iterator[Cli]:
+    yield demo_cli  # the session's platform (tests/e2e/conftest.py); this module ends by stopping it
+    demo_cli.run("down")
 
 
 @pytest.fixture(scope="module")
-def first_up(cli: Cli):  # type: ignore[no-untyped-def]
-    result = cli.run("up", "--detach")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
+def first_up(demo_up):  # type: ignore[no-untyped-def]
+    return demo_up
 
 
 def _admin(cli: Cli) -> psycopg.Connection:

@@ -1,0 +1,87 @@
+import { useState } from "react";
+
+import { api, ApiFailure, failureKind, rowsOf, saveText } from "@bi-dash/shared/api";
+import { formatMinutes, formatNumber } from "@bi-dash/shared/format";
+import { Show, useLoad, useRoute, useT } from "@bi-dash/shared/ui";
+
+import { latestMonth, monthStart } from "./months";
+
+// what the month close shows and exports: the month's totals per employee, as the API serves them
+export const CLOSE_COLUMNS =
+  "employee_id,month,jornadas_count,incomplete_days,review_days,absences_count,justified_absences,worked_minutes,expected_minutes,balance_minutes,overtime_50_minutes,overtime_100_minutes,night_minutes,deficit_minutes,break_violations,rest_violations,overtime_over_limit_days,hour_bank_balance_minutes";
+
+function closeQuery(month: string) {
+  return api().from("timesheet_monthly").select(CLOSE_COLUMNS).eq("month", monthStart(month)).order("employee_id");
+}
+
+export function ClosePage({ month }: { month: string | null }) {
+  const [found, retry] = useLoad(async () => month ?? (await latestMonth()), [month]);
+  return (
+    <Show loaded={found} retry={retry} isEmpty={(value) => value === null}>
+      {(value) => <Close month={value!} />}
+    </Show>
+  );
+}
+
+function Close({ month }: { month: string }) {
+  const { t, locale } = useT();
+  const { navigate } = useRoute();
+  const [loaded, retry] = useLoad(async () => rowsOf(await closeQuery(month)), [month]);
+  const [error, setError] = useState<string | null>(null);
+  const exportCsv = async () => {
+    setError(null);
+    const answer = await closeQuery(month).csv();
+    if (answer.error || answer.data === null) {
+      setError(new ApiFailure(failureKind(answer.status), answer.error?.message ?? "", answer.status).message);
+      return;
+    }
+    saveText(String(answer.data), `fechamento_${month}.csv`);
+  };
+  return (
+    <>
+      <h1>{t("monthClose")}</h1>
+      <div className="toolbar">
+        <label>
+          {t("month")}
+          <input type="month" value={month} onChange={(event) => event.target.value && navigate(`/close?month=${event.target.value}`)} />
+        </label>
+        <button type="button" onClick={exportCsv}>
+          {t("exportCsv")}
+        </button>
+      </div>
+      {error && <p role="alert" className="form-error">{error}</p>}
+      <Show loaded={loaded} retry={retry} isEmpty={(rows) => rows.length === 0}>
+        {(rows) => (
+          <table data-testid="close">
+            <thead>
+              <tr>
+                <th scope="col">{t("employee")}</th>
+                <th scope="col" className="num">{t("incompleteDays")}</th>
+                <th scope="col" className="num">{t("worked")}</th>
+                <th scope="col" className="num">{t("expected")}</th>
+                <th scope="col" className="num">{t("balance")}</th>
+                <th scope="col" className="num">{t("overtime")}</th>
+                <th scope="col" className="num">{t("night")}</th>
+                <th scope="col" className="num">{t("hourBank")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.employee_id}>
+                  <td>{row.employee_id}</td>
+                  <td className="num">{formatNumber(row.incomplete_days, locale)}</td>
+                  <td className="num">{formatMinutes(row.worked_minutes)}</td>
+                  <td className="num">{formatMinutes(row.expected_minutes)}</td>
+                  <td className="num">{formatMinutes(row.balance_minutes)}</td>
+                  <td className="num">{formatMinutes((row.overtime_50_minutes ?? 0) + (row.overtime_100_minutes ?? 0))}</td>
+                  <td className="num">{formatMinutes(row.night_minutes)}</td>
+                  <td className="num">{formatMinutes(row.hour_bank_balance_minutes)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Show>
+    </>
+  );
+}

@@ -1,0 +1,87 @@
+import { api, rowsOf } from "@bi-dash/shared/api";
+import { formatMinutes, formatNumber } from "@bi-dash/shared/format";
+import { Link, Show, useLoad, useRoute, useSession, useT } from "@bi-dash/shared/ui";
+
+import { latestMonth, monthStart } from "./months";
+
+export async function loadTeamMonth(month: string) {
+  const [months, people] = await Promise.all([
+    api()
+      .from("timesheet_monthly")
+      .select("employee_id,incomplete_days,review_days,absences_count,break_violations,rest_violations,overtime_over_limit_days,overtime_50_minutes,overtime_100_minutes,balance_minutes,hour_bank_balance_minutes")
+      .eq("month", monthStart(month))
+      .order("employee_id"),
+    api().from("employees").select("employee_id,name,department"),
+  ]);
+  const names = new Map(rowsOf(people).map((person) => [person.employee_id, person]));
+  return rowsOf(months).map((row) => ({ ...row, person: names.get(row.employee_id) ?? null }));
+}
+
+/** Manager: the team's month (row-level security keeps it to the team); HR: everyone's. */
+export function TeamPage({ month }: { month: string | null }) {
+  const [found, retry] = useLoad(async () => month ?? (await latestMonth()), [month]);
+  return (
+    <Show loaded={found} retry={retry} isEmpty={(value) => value === null}>
+      {(value) => <Team month={value!} />}
+    </Show>
+  );
+}
+
+function Team({ month }: { month: string }) {
+  const { t, locale } = useT();
+  const session = useSession();
+  const { navigate } = useRoute();
+  const [loaded, retry] = useLoad(() => loadTeamMonth(month), [month]);
+  return (
+    <>
+      <h1>{session.role === "hr" ? t("employees") : t("team")}</h1>
+      <div className="toolbar">
+        <label>
+          {t("month")}
+          <input type="month" value={month} onChange={(event) => event.target.value && navigate(`/team?month=${event.target.value}`)} />
+        </label>
+      </div>
+      <Show loaded={loaded} retry={retry} isEmpty={(rows) => rows.length === 0}>
+        {(rows) => (
+          <table data-testid="team">
+            <thead>
+              <tr>
+                <th scope="col">{t("employee")}</th>
+                <th scope="col">{t("department")}</th>
+                <th scope="col" className="num">{t("incompleteDays")}</th>
+                <th scope="col" className="num">{t("violations")}</th>
+                <th scope="col" className="num">{t("overtimeOverLimit")}</th>
+                <th scope="col" className="num">{t("overtime")}</th>
+                <th scope="col" className="num">{t("balance")}</th>
+                <th scope="col" className="num">{t("hourBank")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => {
+                const violations = (row.break_violations ?? 0) + (row.rest_violations ?? 0);
+                const flagged = (row.incomplete_days ?? 0) > 0 || violations > 0 || (row.overtime_over_limit_days ?? 0) > 0;
+                return (
+                  <tr key={row.employee_id} data-employee-id={row.employee_id ?? ""} className={flagged ? "review" : undefined}>
+                    <td>
+                      <Link to={`/people/${encodeURIComponent(row.employee_id ?? "")}?month=${month}`}>
+                        {row.person?.name ?? row.employee_id}
+                      </Link>{" "}
+                      <small>{row.employee_id}</small>
+                    </td>
+                    <td>{row.person?.department ?? "—"}</td>
+                    <td className="num">{formatNumber(row.incomplete_days, locale)}</td>
+                    <td className="num">{formatNumber(violations, locale)}</td>
+                    <td className="num">{formatNumber(row.overtime_over_limit_days, locale)}</td>
+                    <td className="num">{formatMinutes((row.overtime_50_minutes ?? 0) + (row.overtime_100_minutes ?? 0))}</td>
+                    <td className="num">{formatMinutes(row.balance_minutes)}</td>
+                    <td className="num">{formatMinutes(row.hour_bank_balance_minutes)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </Show>
+    </>
+  );
+}
