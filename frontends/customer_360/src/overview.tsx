@@ -124,7 +124,7 @@ function Overview({ latest }: { latest: string }) {
                   label={t("shareOfRevenue")}
                   height={240}
                   option={{
-                    tooltip: { trigger: "item" },
+                    tooltip: { trigger: "item", valueFormatter: (value: unknown) => formatMoney(Number(value), locale) },
                     series: [
                       {
                         type: "pie",
@@ -169,9 +169,9 @@ function Overview({ latest }: { latest: string }) {
                   label={t("salesByState")}
                   height={Math.max(240, rows.length * 18)}
                   option={{
-                    tooltip: { trigger: "axis" },
-                    grid: { left: 40, right: 20, top: 10, bottom: 30 },
-                    xAxis: { type: "value" },
+                    tooltip: { trigger: "axis", valueFormatter: (value: unknown) => formatMoney(Number(value), locale) },
+                    grid: { left: 40, right: 30, top: 10, bottom: 30 },
+                    xAxis: { type: "value", axisLabel: { formatter: (value: number) => formatNumber(value, locale) } },
                     yAxis: { type: "category", inverse: true, data: rows.map((row) => row.state ?? "") },
                     series: [{ type: "bar", name: t("revenue"), data: rows.map((row) => row.revenue ?? 0) }],
                   }}
@@ -244,20 +244,23 @@ function Kpis({ rows, period }: { rows: Day[]; period: Period }) {
 }
 
 function DailyChart({ rows }: { rows: Day[] }) {
-  const { t } = useT();
+  const { t, locale } = useT();
   const option = useMemo(
     () => ({
       tooltip: { trigger: "axis" },
       legend: { data: [t("revenue"), t("orders")] },
       grid: { left: 70, right: 50, top: 30, bottom: 30 },
-      xAxis: { type: "category", data: rows.map((row) => row.date) },
-      yAxis: [{ type: "value", name: "R$" }, { type: "value", name: t("orders") }],
+      xAxis: { type: "category", data: rows.map((row) => formatDate(row.date, locale)) },
+      yAxis: [
+        { type: "value", name: "R$", axisLabel: { formatter: (value: number) => formatNumber(value, locale) } },
+        { type: "value", name: t("orders"), axisLabel: { formatter: (value: number) => formatNumber(value, locale) } },
+      ],
       series: [
         { type: "line", name: t("revenue"), data: rows.map((row) => row.revenue ?? 0) },
         { type: "bar", name: t("orders"), yAxisIndex: 1, data: rows.map((row) => row.orders ?? 0) },
       ],
     }),
-    [rows, t],
+    [rows, t, locale],
   );
   return <Chart option={option} label={t("dailySales")} />;
 }
