@@ -831,6 +831,38 @@ def _print_data_status(data: dict[str, Any] | None) -> None:
 
 @app.command()
 @guarded
+def serve(
+    component: Annotated[
+        str, typer.Argument(help="api, dagster-webserver, dagster-daemon, code-location or web.")
+    ],
+) -> None:
+    """Run one component in the foreground, as a container or systemd unit does: configured by the
+    environment (and <VARIABLE>_FILE secret files), stopped cleanly by SIGTERM."""
+    from orchestration.runtime.serve import exec_component, prepare
+
+    settings = _settings()
+    prepared = prepare(settings, component)
+    err.print(f"[dim]bi-dash serve {component}: {' '.join(prepared.command[:3])} …[/]")
+    exec_component(prepared)
+
+
+@app.command()
+@guarded
+def health(
+    component: Annotated[
+        str, typer.Argument(help="api, dagster-webserver, dagster-daemon, code-location or web.")
+    ],
+) -> None:
+    """Exit 0 when the component answers, 1 when not (for container health checks and probes)."""
+    from orchestration.runtime.serve import healthy
+
+    if not healthy(_settings(), component):
+        raise PlatformError(f"{component} is not healthy")
+    console.print(f"{component}: healthy")
+
+
+@app.command()
+@guarded
 def migrate() -> None:
     """Apply the Alembic migrations (schemas, roles, raw tables) to the configured database."""
     settings = _settings()

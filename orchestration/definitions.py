@@ -3,6 +3,9 @@
 import dagster as dg
 
 from orchestration.defs import controle_ponto, customer_360, platform
+from orchestration.runtime.environment import ensure_platform_env
+
+ensure_platform_env()  # a run pod or a chart-started code server gets the environment bi-dash would give
 
 
 @dg.definitions

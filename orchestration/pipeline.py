@@ -76,6 +76,14 @@ def prepare_dbt(settings: Settings) -> bool:
     manifest = settings.dbt_target_dir / "manifest.json"
     if manifest.exists() and stamp.exists() and stamp.read_text() == digest:
         return False
+    # a container image parses the project when it is built (deploy/Dockerfile): that manifest serves
+    baked = settings.dbt_project_dir / "target"
+    baked_stamp = baked / ".project_digest"
+    if (baked / "manifest.json").exists() and baked_stamp.exists() and baked_stamp.read_text() == digest:
+        settings.dbt_target_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(baked / "manifest.json", manifest)
+        stamp.write_text(digest)
+        return False
     dbt_command(settings, "parse", "--quiet")
     stamp.write_text(digest)
     return True

@@ -46,6 +46,19 @@ class Settings(BaseSettings):
     dagster_database_name: str = Field(default="bi_dash_dagster", description="Dagster instance storage.")
 
     api_port: int = Field(default=3000, ge=1, le=65535)
+    api_public_url: str | None = Field(
+        default=None,
+        description="The API's address as users reach it (OpenAPI servers); unset: bind host and port.",
+    )
+    api_internal_url: str | None = Field(
+        default=None,
+        description="The API's address for server-side calls (the web service); unset: bind host and port.",
+    )
+    code_location_host: str | None = Field(
+        default=None,
+        description="Host of the Dagster code location (gRPC); unset: definitions loaded in-process.",
+    )
+    code_location_port: int = Field(default=4000, ge=1, le=65535)
     api_admin_port: int = Field(default=3002, ge=1, le=65535)
     dagster_port: int = Field(default=3001, ge=1, le=65535)
     docs_port: int = Field(default=8080, ge=1, le=65535)
@@ -194,5 +207,44 @@ def _load_or_create_secrets(path: Path) -> dict[str, str]:
     return values
 
 
+# secrets a container or a systemd unit may hand over as files (Docker/Kubernetes secrets):
+# `<VARIABLE>_FILE=/run/secrets/…` instead of the value in the environment
+SECRET_VARIABLES = (
+    "DATABASE_URL",
+    "BI_DASH_JWT_SECRET",
+    "BI_DASH_AUTHENTICATOR_PASSWORD",
+    "BI_DASH_TRANSFORMER_PASSWORD",
+)
+
+
+def secrets_from_files(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The values of ``<VARIABLE>_FILE`` files (stripped), refusing files others may read or write."""
+    from orchestration.errors import PlatformError
+
+    environ = dict(os.environ) if environ is None else environ
+    values: dict[str, str] = {}
+    for variable in SECRET_VARIABLES:
+        path_text = environ.get(f"{variable}_FILE")
+        if not path_text:
+            continue
+        path = Path(path_text)
+        try:
+            mode = path.stat().st_mode & 0o777
+            content = path.read_text().strip()
+        except OSError as exc:
+            raise PlatformError(f"{variable}_FILE={path}: {exc.strerror or exc}") from None
+        if mode & 0o007:
+            raise PlatformError(
+                f"{variable}_FILE={path} is open to other users (mode {mode:o}): chmod 600 (or 640/440)"
+            )
+        if environ.get(variable, content) != content:
+            raise PlatformError(f"both {variable} and {variable}_FILE are set: keep one")
+        values[variable] = content
+    return values
+
+
 def get_settings(**overrides: object) -> Settings:
+    from_files = secrets_from_files()
+    if from_files:
+        os.environ.update(from_files)  # the child processes (dbt, Dagster) read the same settings
     return Settings(**overrides)  # type: ignore[arg-type]

@@ -45,6 +45,22 @@ def apply_platform_env(settings: Settings, admin: ConnectionInfo) -> dict[str, s
     return env
 
 
+def ensure_platform_env() -> None:
+    """Where Dagster loads the definitions in a process bi-dash did not start (a Kubernetes run pod, a
+    code server started by Dagster's Helm chart), derive the environment from the settings as
+    ``bi-dash`` does; nothing when it is there already or no external database is configured."""
+    if "BI_DASH_DBT_HOST" in os.environ:
+        return
+    from orchestration.settings import get_settings
+
+    settings = get_settings()
+    if not settings.database_url:
+        return
+    settings.ensure_dirs()
+    apply_platform_env(settings, ConnectionInfo.from_url(settings.database_url))
+    install_dagster_instance(settings)
+
+
 def install_dagster_instance(settings: Settings) -> None:
     """Copy the top-level dagster.yaml into DAGSTER_HOME (its values come from the environment)."""
     settings.dagster_home.mkdir(parents=True, exist_ok=True)

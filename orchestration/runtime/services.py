@@ -38,8 +38,11 @@ def find_postgrest(settings: Settings) -> Path:
 POOLS = {"interactive": 10, "analytics": 5}
 
 
-def postgrest_config(settings: Settings, pool: str = "interactive") -> str:
-    """PostgREST configuration (no secrets: connection string and JWT secret come from the environment)."""
+def postgrest_config(settings: Settings, pool: str = "interactive", listen: str = "socket") -> str:
+    """PostgREST configuration (no secrets: connection string and JWT secret come from the environment).
+
+    ``listen="socket"``: behind the platform's proxy (``bi-dash up``); ``"tcp"``: on ``api_port`` itself,
+    behind the deployment's load balancer (``bi-dash serve api``, compose, Kubernetes)."""
     lines = {
         "db-schemas": '"api"',
         "db-anon-role": '"anon"',
@@ -63,6 +66,11 @@ def postgrest_config(settings: Settings, pool: str = "interactive") -> str:
         # auth.check_request refuses tokens that live longer than this (migration 0012)
         "app.settings.jwt_max_ttl_seconds": f'"{int(parse_ttl(settings.jwt_max_ttl).total_seconds())}"',
     }
+    if listen == "tcp":
+        del lines["server-unix-socket"], lines["server-unix-socket-mode"]
+        lines["server-host"] = f'"{settings.bind_host}"'
+        lines["server-port"] = str(settings.api_port)
+        lines["openapi-server-proxy-uri"] = f'"{public_api_url(settings)}"'
     if pool == "interactive":  # /ready and /live for health checks
         lines["admin-server-port"] = str(settings.api_admin_port)
     return "".join(f"{key} = {value}\n" for key, value in lines.items())
@@ -122,6 +130,11 @@ def api_url(settings: Settings) -> str:
     return f"http://{settings.bind_host}:{settings.api_port}"
 
 
+def public_api_url(settings: Settings) -> str:
+    """The API as browsers reach it (a deployment's public address; locally the same as api_url)."""
+    return (settings.api_public_url or api_url(settings)).rstrip("/")
+
+
 def docs_url(settings: Settings) -> str:
     return f"http://{settings.bind_host}:{settings.docs_port}"
 
@@ -149,7 +162,9 @@ def docs_service(settings: Settings) -> Service:
             "--directory",
             str(settings.docs_dir),
             "--api-url",
-            api_url(settings),
+            settings.api_internal_url or api_url(settings),
+            "--public-api-url",
+            public_api_url(settings),
             "--apps-dir",
             str(FRONTENDS_DIST),
         ],
@@ -158,22 +173,29 @@ def docs_service(settings: Settings) -> Service:
     )
 
 
-def _venv_script(name: str) -> str:
+def venv_script(name: str) -> str:
     script = Path(sys.executable).parent / name
     return str(script) if script.exists() else name
+
+
+def _code_location(settings: Settings) -> list[str]:
+    """Where Dagster's webserver and daemon load the definitions from: the code location's gRPC server
+    when one is configured (a deployment), else the module in this process's checkout."""
+    if settings.code_location_host:
+        return ["--grpc-host", settings.code_location_host, "--grpc-port", str(settings.code_location_port)]
+    return ["-m", "orchestration.definitions"]
 
 
 def dagster_webserver_service(settings: Settings) -> Service:
     return Service(
         name="dagster-webserver",
         command=[
-            _venv_script("dagster-webserver"),
+            venv_script("dagster-webserver"),
             "-h",
             settings.bind_host,
             "-p",
             str(settings.dagster_port),
-            "-m",
-            "orchestration.definitions",
+            *_code_location(settings),
         ],
         health=lambda: is_healthy(dagster_url(settings) + "/server_info"),
         cwd=PROJECT_ROOT,
@@ -184,8 +206,28 @@ def dagster_daemon_service(settings: Settings) -> Service:
     heartbeat = settings.dagster_home
     return Service(
         name="dagster-daemon",
-        command=[_venv_script("dagster-daemon"), "run", "-m", "orchestration.definitions"],
+        command=[venv_script("dagster-daemon"), "run", *_code_location(settings)],
         health=lambda: heartbeat.exists(),  # liveness is the process; the UI shows daemon heartbeats
         cwd=PROJECT_ROOT,
         min_uptime=3.0,
+    )
+
+
+def code_location_service(settings: Settings) -> Service:
+    """Dagster's gRPC code server for the definitions (a deployment's code location)."""
+    return Service(
+        name="code-location",
+        command=[
+            venv_script("dagster"),
+            "api",
+            "grpc",
+            "-m",
+            "orchestration.definitions",
+            "-h",
+            settings.bind_host,
+            "-p",
+            str(settings.code_location_port),
+        ],
+        health=lambda: True,
+        cwd=PROJECT_ROOT,
     )

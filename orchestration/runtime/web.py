@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import signal
+import threading
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -33,7 +35,8 @@ ESPELHO = re.compile(r"^/espelho/(?P<employee>[A-Za-z0-9_.\-]{1,64})/(?P<month>\
 
 
 class Handler(SimpleHTTPRequestHandler):
-    api_url = ""
+    api_url = ""  # where this service asks the API (server side)
+    public_api_url = ""  # where browsers reach the API
     apps_dir: Path | None = None
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
@@ -45,8 +48,11 @@ class Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
         path = self.path.split("?")[0]
+        if path == "/healthz":
+            self._json(HTTPStatus.OK, {"status": "ok"})
+            return
         if path == "/app-config.json":
-            self._json(HTTPStatus.OK, {"apiUrl": self.api_url})
+            self._json(HTTPStatus.OK, {"apiUrl": self.public_api_url})
             return
         for prefix, folder in APPS.items():
             if path.startswith(prefix) or path == prefix.rstrip("/"):
@@ -78,7 +84,7 @@ class Handler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache")
         self.send_header(
             "Content-Security-Policy",
-            f"default-src 'self'; script-src 'self'; connect-src 'self' {self.api_url}; "
+            f"default-src 'self'; script-src 'self'; connect-src 'self' {self.public_api_url}; "
             "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; object-src 'none'; "
             "base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
         )
@@ -139,14 +145,27 @@ def main() -> None:
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--api-url", required=True)
+    parser.add_argument("--public-api-url", default=None, help="the API as browsers reach it")
     parser.add_argument("--apps-dir", type=Path, default=None, help="frontends/dist (the built dashboards)")
     args = parser.parse_args()
     handler = type(
-        "BoundHandler", (Handler,), {"api_url": args.api_url.rstrip("/"), "apps_dir": args.apps_dir}
+        "BoundHandler",
+        (Handler,),
+        {
+            "api_url": args.api_url.rstrip("/"),
+            "public_api_url": (args.public_api_url or args.api_url).rstrip("/"),
+            "apps_dir": args.apps_dir,
+        },
     )
     server = ThreadingHTTPServer((args.bind, args.port), partial(handler, directory=args.directory))
     server.daemon_threads = True
+
+    def stop(*_: object) -> None:  # SIGTERM (docker stop, systemd, Kubernetes): finish and exit 0
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
     server.serve_forever()
+    server.server_close()
 
 
 if __name__ == "__main__":
