@@ -1,5 +1,6 @@
 """The DATABASE_URL path: an existing PostgreSQL >= 15 instead of the embedded server."""
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,7 +39,11 @@ def external_url() -> Iterator[str]:
 def test_platform_runs_on_an_external_database(external_url: str, tmp_path: Path) -> None:
     cli = Cli(
         home=tmp_path,
-        extra_env={"DATABASE_URL": external_url, "BI_DASH_DAGSTER_DATABASE_NAME": "bi_dash_dagster"},
+        extra_env={
+            "DATABASE_URL": external_url,
+            "BI_DASH_DAGSTER_DATABASE_NAME": "bi_dash_dagster",
+            "BI_DASH_LOG_FORMAT": "json",  # and the refresh's own records as JSON lines (checked below)
+        },
     )
     try:
         assert cli.run("migrate").returncode == 0
@@ -55,6 +60,10 @@ def test_platform_runs_on_an_external_database(external_url: str, tmp_path: Path
         ).json()
         assert [row["customer_unique_id"] for row in rows] == ["u1", "u2", "u3"], rows
         assert not (tmp_path / "pg").exists()  # no embedded server was created
+        # BI_DASH_LOG_FORMAT=json: the run's own records (Dagster's) go to the refresh log as JSON lines
+        log = (tmp_path / "logs" / "refresh.log").read_text().splitlines()
+        dagster = [json.loads(line) for line in log if line.startswith("{") and "dagster_meta" in line]
+        assert dagster and all(record["dagster_meta"]["job_name"] == "refresh" for record in dagster)
     finally:
         down = cli.run("down")
     assert down.returncode == 0
