@@ -46,7 +46,24 @@ bench: bootstrap $(STATE)/bin/chromium
 $(STATE)/bin/chromium:
 	$(call debian_package,chromium,chromium,for the browser tests, 1-2 minutes)
 
-bootstrap: $(VENV)/.installed $(STATE)/bin/postgrest $(STATE)/bin/haproxy $(STATE)/docs-assets/.installed frontends
+bootstrap: $(VENV)/.installed $(STATE)/bin/postgrest $(STATE)/bin/haproxy $(STATE)/docs-assets/.installed frontends \
+	deploy/tools/node_modules/.installed
+
+# dclint (Compose specification) for the deployment files' tests; hadolint and kubernetes-validate are
+# Python dev dependencies
+deploy/tools/node_modules/.installed: deploy/tools/package.json deploy/tools/package-lock.json
+	@echo "==> deployment validators from the npm registry (dclint, a few seconds)"
+	@npm ci --no-audit --no-fund --ignore-scripts --loglevel=error --prefix deploy/tools
+	@touch $@
+
+# The images' Python dependencies, exact: a clean environment with only the runtime dependencies.
+.PHONY: deploy-lock
+deploy-lock:
+	@rm -rf $(STATE)/lock-venv && $(PYTHON) -m venv $(STATE)/lock-venv
+	@$(STATE)/lock-venv/bin/pip install --quiet --disable-pip-version-check .
+	@{ sed -n 1,2p deploy/requirements.lock; $(STATE)/lock-venv/bin/pip freeze --exclude bi-dash; } > $(STATE)/requirements.lock
+	@mv $(STATE)/requirements.lock deploy/requirements.lock && rm -rf $(STATE)/lock-venv build
+	@echo "deploy/requirements.lock: $$(grep -c '==' deploy/requirements.lock) packages"
 
 # The dashboards: npm packages from the lock file, then a Vite build, each only when its inputs changed.
 FRONTEND_SOURCES := $(shell find frontends -path frontends/node_modules -prune -o -path frontends/dist -prune \

@@ -1,0 +1,139 @@
+"""The deployment files, checked here with the validators that run offline (Docker does not run on
+these machines): hadolint on every Dockerfile, dclint (Compose specification) on the compose file,
+kubernetes-validate (Kubernetes schemas, strict) on every manifest; each validator is also shown a
+broken file once, so a validator that checks nothing fails the suite. And the PostgREST settings of
+compose and Kubernetes are the ones `bi-dash serve api` generates."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from orchestration.runtime.services import postgrest_config
+from orchestration.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+BIN = Path(sys.executable).parent
+DCLINT = DEPLOY / "tools" / "node_modules" / ".bin" / "dclint"
+MANIFESTS = sorted(path for path in (DEPLOY / "k8s").glob("*.yaml") if path.name != "dagster-values.yaml")
+
+
+def _run(*command: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(part) for part in command], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def _tool(path: Path) -> Path:
+    if not path.exists():
+        pytest.fail(f"{path.name} is missing: `make bootstrap` installs the deployment validators")
+    return path
+
+
+def test_every_dockerfile_is_hadolint_clean(tmp_path: Path) -> None:
+    hadolint = _tool(BIN / "hadolint")
+    dockerfiles = sorted(DEPLOY.glob("*Dockerfile"))
+    assert dockerfiles
+    for dockerfile in dockerfiles:
+        checked = _run(hadolint, dockerfile)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    broken = tmp_path / "Dockerfile"
+    broken.write_text("FROM python:latest\nRUN apt-get install curl\n")
+    assert _run(hadolint, broken).returncode != 0
+
+
+def test_the_compose_file_follows_the_compose_specification(tmp_path: Path) -> None:
+    dclint = _tool(DCLINT)
+    tools = DEPLOY / "tools"  # its package.json holds dclint's configuration
+    checked = _run(dclint, DEPLOY / "compose.yaml", cwd=tools)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    broken = tmp_path / "compose.yaml"
+    broken.write_text((DEPLOY / "compose.yaml").read_text().replace("    depends_on:", "    dependz_on:", 1))
+    refused = _run(dclint, broken, cwd=tools)
+    assert refused.returncode != 0 and "invalid-schema" in refused.stdout + refused.stderr
+
+
+def test_every_kubernetes_manifest_is_valid_against_the_schemas(tmp_path: Path) -> None:
+    validate = _tool(BIN / "kubernetes-validate")
+    assert len(MANIFESTS) >= 5
+    checked = _run(validate, "--strict", *MANIFESTS)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    kinds = {doc["kind"] for path in MANIFESTS for doc in yaml.safe_load_all(path.read_text()) if doc}
+    assert {"Job", "Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler"} <= kinds
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        (DEPLOY / "k8s" / "postgrest.yaml").read_text().replace("replicas: 2", "replicas: two", 1)
+    )
+    assert _run(validate, "--strict", broken).returncode != 0
+
+
+# deployment-specific: where it listens and the addresses users reach
+DEPLOYMENT_SPECIFIC = {
+    "server-host",
+    "server-port",
+    "openapi-server-proxy-uri",
+    "server-cors-allowed-origins",
+}
+
+
+def _expected_postgrest_env() -> dict[str, str]:
+    config = postgrest_config(Settings(api_port=3000, api_admin_port=3002), "interactive", listen="tcp")
+    expected = {}
+    for line in config.splitlines():
+        key, _, value = line.partition(" = ")
+        if key not in DEPLOYMENT_SPECIFIC:
+            expected["PGRST_" + key.replace(".", "_").replace("-", "_").upper()] = value.strip('"')
+    return expected
+
+
+def test_compose_and_kubernetes_run_postgrest_with_the_settings_bi_dash_generates() -> None:
+    expected = _expected_postgrest_env()
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())["services"]["postgrest"]["environment"]
+    deployment = next(
+        doc
+        for doc in yaml.safe_load_all((DEPLOY / "k8s" / "postgrest.yaml").read_text())
+        if doc["kind"] == "Deployment"
+    )
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    kubernetes = {item["name"]: item["value"] for item in container["env"]}
+    for name, environment in (("compose", compose), ("kubernetes", kubernetes)):
+        secrets = {key for key in environment if key in ("PGRST_DB_URI", "PGRST_JWT_SECRET")}
+        assert secrets == {"PGRST_DB_URI", "PGRST_JWT_SECRET"}, name
+        assert all(str(environment[key]).startswith("@/run/secrets/") for key in secrets), name  # files
+        shared = {key: str(value) for key, value in environment.items() if key in expected}
+        assert shared == expected, name
+    assert compose["PGRST_SERVER_PORT"] == "3000" and compose["PGRST_ADMIN_SERVER_PORT"] == "3002"
+
+
+def test_the_dagster_chart_values_load_the_definitions_and_run_one_refresh_at_a_time() -> None:
+    values = yaml.safe_load((DEPLOY / "k8s" / "dagster-values.yaml").read_text())
+    instance = yaml.safe_load((ROOT / "dagster.yaml").read_text())
+    deployment = values["dagster-user-deployments"]["deployments"][0]
+    assert deployment["dagsterApiGrpcArgs"] == ["--module-name", "orchestration.definitions"]
+    assert values["runLauncher"]["type"] == "K8sRunLauncher"
+    coordinator = values["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"]
+    assert coordinator["maxConcurrentRuns"] == instance["concurrency"]["runs"]["max_concurrent_runs"]
+    assert values["dagsterDaemon"]["runRetries"]["maxRetries"] == instance["run_retries"]["max_retries"]
+
+
+def test_secrets_come_from_files_that_only_their_owner_and_group_read(tmp_path: Path) -> None:
+    from orchestration.errors import PlatformError
+    from orchestration.settings import secrets_from_files
+
+    secret = tmp_path / "jwt_secret"
+    secret.write_text("x" * 40 + "\n")
+    secret.chmod(0o600)
+    assert secrets_from_files({"BI_DASH_JWT_SECRET_FILE": str(secret)}) == {"BI_DASH_JWT_SECRET": "x" * 40}
+    secret.chmod(0o440)  # a Kubernetes secret volume with defaultMode 0440
+    assert secrets_from_files({"BI_DASH_JWT_SECRET_FILE": str(secret)}) == {"BI_DASH_JWT_SECRET": "x" * 40}
+    secret.chmod(0o644)
+    with pytest.raises(PlatformError, match="open to other users"):
+        secrets_from_files({"BI_DASH_JWT_SECRET_FILE": str(secret)})
+    secret.chmod(0o600)
+    with pytest.raises(PlatformError, match="both BI_DASH_JWT_SECRET and BI_DASH_JWT_SECRET_FILE"):
+        secrets_from_files({"BI_DASH_JWT_SECRET_FILE": str(secret), "BI_DASH_JWT_SECRET": "other" * 8})
+    with pytest.raises(PlatformError, match="No such file"):
+        secrets_from_files({"DATABASE_URL_FILE": str(tmp_path / "missing")})
