@@ -708,6 +708,7 @@ def status(
             state = "[green]up[/]" if item["state"] == "up" else "[red]down[/]"
             table.add_row(item["name"], state, item["url"], str(item["pid"] or ""))
         console.print(table)
+        _print_automations(report["automations"])
         _print_data_status(report["data"])
         disk = " · ".join(f"{name} {size / 1_048_576:.0f} MB" for name, size in report["disk_bytes"].items())
         console.print(f"[dim]Disk: {disk}[/]", highlight=False)
@@ -750,8 +751,60 @@ def _status_report(settings: Settings) -> dict[str, Any]:
         "healthy": all(item["state"] == "up" for item in components),
         "components": components,
         "data": _data_status(settings) if db_ok else None,
+        "automations": _automations(settings)
+        if any(item["name"] == "dagster-webserver" and item["state"] == "up" for item in components)
+        else None,
         "disk_bytes": _disk_usage(settings),
     }
+
+
+AUTOMATIONS_QUERY = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
+  schedules { name cronSchedule executionTimezone scheduleState { status } }
+  sensors { name sensorState { status } } } } } }"""
+
+
+def _automations(settings: Settings) -> list[dict[str, Any]] | None:
+    """Schedules and sensors as the running Dagster sees them (their default state included):
+    [{kind, name, state: running|stopped, cron}] or None when the webserver does not answer."""
+    import httpx
+
+    from orchestration.runtime import services
+
+    try:
+        answer = httpx.post(
+            services.dagster_url(settings) + "/graphql", json={"query": AUTOMATIONS_QUERY}, timeout=10
+        )
+        nodes = answer.json()["data"]["repositoriesOrError"]["nodes"]
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return None
+    found: list[dict[str, Any]] = []
+    for node in nodes:
+        for schedule in node["schedules"]:
+            found.append(
+                {
+                    "kind": "schedule",
+                    "name": schedule["name"],
+                    "state": schedule["scheduleState"]["status"].lower(),
+                    "cron": f"{schedule['cronSchedule']} ({schedule['executionTimezone'] or 'UTC'})",
+                }
+            )
+        for sensor in node["sensors"]:
+            found.append(
+                {"kind": "sensor", "name": sensor["name"], "state": sensor["sensorState"]["status"].lower()}
+            )
+    return found
+
+
+def _print_automations(automations: list[dict[str, Any]] | None) -> None:
+    if not automations:
+        return
+    table = Table(title="Schedules and sensors (turn them on or off in the Dagster UI, Automation)")
+    for column in ("kind", "name", "state", "when"):
+        table.add_column(column)
+    for item in automations:
+        state = "[green]running[/]" if item["state"] == "running" else "[yellow]stopped[/]"
+        table.add_row(item["kind"], item["name"], state, item.get("cron", ""))
+    console.print(table)
 
 
 def _disk_usage(settings: Settings) -> dict[str, int]:

@@ -288,6 +288,9 @@ LANDING_PAGE = """<!doctype html>
 </head><body>
 <h1>bi-dash</h1>
 <ul>
+<li><a href="customer-360/">customer_360 dashboard</a>: sales, segments and customer profiles (analysts)</li>
+<li><a href="ponto/">controle_ponto dashboard</a>: timesheets, the team's month, HR's anomalies and
+month close</li>
 <li><a href="dbt/index.html">dbt docs</a>: models, columns and lineage from raw to the api schema</li>
 <li><a href="gx/index.html">Great Expectations Data Docs</a>: the expectation suites and every validation</li>
 <li><a href="api/index.html">API reference</a>: every resource, its columns and filters, as your role

@@ -91,6 +91,14 @@ def test_status_json_logs_and_version(cli: Cli, first_up) -> None:  # type: igno
     assert names["api-proxy"]["state"] == "up" and names["api-proxy"]["url"] == cli.api_url
     assert report["data"]["last_refresh"]["outcome"] == "published" and report["data"]["published_at"]
     assert report["disk_bytes"]["database"] > 10_000_000 and report["disk_bytes"]["logs"] > 0
+    # the schedules and sensors as the running Dagster sees them, default states included
+    automations = {item["name"]: item for item in report["automations"]}
+    assert (
+        automations["refresh_hourly"]["kind"] == "schedule"
+        and automations["refresh_hourly"]["state"] == "stopped"
+    )
+    assert automations["heal_dead_runs"]["state"] == "running"
+    assert "refresh_hourly" in cli.run("status").stdout
     listed = cli.run("logs")
     assert listed.returncode == 0 and "refresh" in listed.stdout and "postgresql" in listed.stdout
     tail = cli.run("logs", "refresh", "-n", "5")
