@@ -1,6 +1,6 @@
 """The API's contracts: one Pydantic model per `api` view, and a small typed client over `postgrest`."""
 
-from api_contracts.client import BiDashClient
+from api_contracts.client import ApiError, BiDashClient
 from api_contracts.models import (
     RESOURCES,
     Customer,
@@ -14,6 +14,7 @@ from api_contracts.models import (
 
 __all__ = [
     "RESOURCES",
+    "ApiError",
     "BiDashClient",
     "Customer",
     "CustomerOrder",

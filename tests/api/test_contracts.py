@@ -52,3 +52,39 @@ def test_json_schemas_export_every_resource() -> None:
     schemas = json_schemas()
     assert set(schemas) == set(RESOURCES)
     assert "customer_unique_id" in schemas["customers"]["required"]
+
+
+def test_typed_client_reads_what_each_role_may_and_pages_past_the_servers_cap(platform: Platform) -> None:
+    from api_contracts import ApiError
+
+    with BiDashClient(platform.api_url, token=token_for(platform.settings, "hr")) as hr:
+        everyone = {e.employee_id: e for e in hr.employees.list()}
+        daily = hr.timesheet_daily.list()
+    assert any(e.cpf for e in everyone.values())
+    # an analyst, a manager and an employee read employees without the identifiers (no 403)
+    for role, employee_id in (("analyst", None), ("manager", "M1"), ("employee", "E1")):
+        with BiDashClient(platform.api_url, token=token_for(platform.settings, role, employee_id)) as client:
+            rows = client.employees.list()
+        assert rows and all(e.cpf is None and e.pis is None for e in rows), role
+        assert {e.employee_id for e in rows} <= set(everyone)
+    # pages of 2 rows (as if db-max-rows were 2): every row still comes back, each once, in key order
+    with BiDashClient(platform.api_url, token=token_for(platform.settings, "hr"), page_size=2) as small:
+        paged = small.timesheet_daily.list()
+        first_three = small.timesheet_daily.list(limit=3)
+        e1 = next(day for day in daily if day.employee_id == "E1")
+        one_day = small.timesheet_daily.get("E1", e1.work_date, e1.jornada_of_day)
+        with pytest.raises(TypeError, match="takes its key: employee_id, work_date, jornada_of_day"):
+            small.timesheet_daily.get("E1")
+    assert len(daily) > 2 and [(d.employee_id, d.work_date, d.jornada_of_day) for d in paged] == [
+        (d.employee_id, d.work_date, d.jornada_of_day) for d in daily
+    ]
+    assert len(first_three) == 3 and one_day == e1
+    # one exception type, with the HTTP status
+    with BiDashClient(platform.api_url, token=token_for(platform.settings, "employee", "E1")) as employee:
+        with pytest.raises(ApiError) as refused:
+            employee.customers.list()
+    assert refused.value.status == 403
+    with BiDashClient("http://127.0.0.1:9", token=None) as nowhere:
+        with pytest.raises(ApiError) as unreachable:
+            nowhere.daily_sales.list()
+    assert unreachable.value.status == 0
