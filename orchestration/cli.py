@@ -364,7 +364,7 @@ def _print_demo_users(settings: Settings) -> None:
     path = _demo_users_file(settings)
     if not path.exists():
         return
-    table = Table(title="Demo users (demo data only; `bi-dash users` manages users)")
+    table = Table(title="Demo users", caption="demo data only; `bi-dash users` manages users")
     for column in ("username", "password", "role", "employee"):
         table.add_column(column)
     for line in path.read_text().splitlines():
