@@ -2,9 +2,9 @@ import { useState } from "react";
 
 import { api, ApiFailure, failureKind, rowsOf, saveText } from "@bi-dash/shared/api";
 import { formatMinutes, formatNumber } from "@bi-dash/shared/format";
-import { Show, useLoad, useRoute, useT } from "@bi-dash/shared/ui";
+import { Show, useLoad, useT } from "@bi-dash/shared/ui";
 
-import { latestMonth, monthStart } from "./months";
+import { MonthInput, monthStart, WithMonth } from "./months";
 
 // what the month close shows and exports: the month's totals per employee, as the API serves them
 export const CLOSE_COLUMNS =
@@ -15,17 +15,11 @@ function closeQuery(month: string) {
 }
 
 export function ClosePage({ month }: { month: string | null }) {
-  const [found, retry] = useLoad(async () => month ?? (await latestMonth()), [month]);
-  return (
-    <Show loaded={found} retry={retry} isEmpty={(value) => value === null}>
-      {(value) => <Close month={value!} />}
-    </Show>
-  );
+  return <WithMonth month={month}>{(found) => <Close month={found} />}</WithMonth>;
 }
 
 function Close({ month }: { month: string }) {
   const { t, locale } = useT();
-  const { navigate } = useRoute();
   const [loaded, retry] = useLoad(async () => rowsOf(await closeQuery(month)), [month]);
   const [error, setError] = useState<string | null>(null);
   const exportCsv = async () => {
@@ -41,10 +35,7 @@ function Close({ month }: { month: string }) {
     <>
       <h1>{t("monthClose")}</h1>
       <div className="toolbar">
-        <label>
-          {t("month")}
-          <input type="month" value={month} onChange={(event) => event.target.value && navigate(`/close?month=${event.target.value}`)} />
-        </label>
+        <MonthInput month={month} path="/close" />
         <button type="button" onClick={exportCsv}>
           {t("exportCsv")}
         </button>

@@ -1,8 +1,8 @@
 import { api, rowsOf } from "@bi-dash/shared/api";
 import { formatMinutes, formatNumber } from "@bi-dash/shared/format";
-import { Link, Show, useLoad, useRoute, useSession, useT } from "@bi-dash/shared/ui";
+import { Link, Show, useLoad, useSession, useT } from "@bi-dash/shared/ui";
 
-import { latestMonth, monthStart } from "./months";
+import { MonthInput, monthStart, WithMonth } from "./months";
 
 export async function loadTeamMonth(month: string) {
   const [months, people] = await Promise.all([
@@ -19,27 +19,18 @@ export async function loadTeamMonth(month: string) {
 
 /** Manager: the team's month (row-level security keeps it to the team); HR: everyone's. */
 export function TeamPage({ month }: { month: string | null }) {
-  const [found, retry] = useLoad(async () => month ?? (await latestMonth()), [month]);
-  return (
-    <Show loaded={found} retry={retry} isEmpty={(value) => value === null}>
-      {(value) => <Team month={value!} />}
-    </Show>
-  );
+  return <WithMonth month={month}>{(found) => <Team month={found} />}</WithMonth>;
 }
 
 function Team({ month }: { month: string }) {
   const { t, locale } = useT();
   const session = useSession();
-  const { navigate } = useRoute();
   const [loaded, retry] = useLoad(() => loadTeamMonth(month), [month]);
   return (
     <>
       <h1>{session.role === "hr" ? t("employees") : t("team")}</h1>
       <div className="toolbar">
-        <label>
-          {t("month")}
-          <input type="month" value={month} onChange={(event) => event.target.value && navigate(`/team?month=${event.target.value}`)} />
-        </label>
+        <MonthInput month={month} path="/team" />
       </div>
       <Show loaded={loaded} retry={retry} isEmpty={(rows) => rows.length === 0}>
         {(rows) => (

@@ -269,40 +269,24 @@ export interface NavItem {
   label: LabelKey;
 }
 
-/** The whole app: sign-in until there is a session, then the layout around the routed page. */
-export function App({
-  titleKey,
-  base,
-  domain,
-  nav,
-  render,
-}: {
+export interface AppProps {
   titleKey: LabelKey;
   base: string;
   domain: string;
   nav: (session: Session) => NavItem[];
   render: (path: string, session: Session) => ReactNode;
-}) {
+}
+
+/** The whole app: sign-in until there is a session, then the layout around the routed page. */
+export function App(props: AppProps) {
   return (
     <LanguageProvider>
-      <Shell titleKey={titleKey} base={base} domain={domain} nav={nav} render={render} />
+      <Shell {...props} />
     </LanguageProvider>
   );
 }
 
-function Shell({
-  titleKey,
-  base,
-  domain,
-  nav,
-  render,
-}: {
-  titleKey: LabelKey;
-  base: string;
-  domain: string;
-  nav: (session: Session) => NavItem[];
-  render: (path: string, session: Session) => ReactNode;
-}) {
+function Shell({ titleKey, base, domain, nav, render }: AppProps) {
   const { t } = useT();
   const [session, setSession] = useState<Session | null>(currentSession());
   const [notice, setNotice] = useState<string | undefined>();
