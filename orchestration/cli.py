@@ -961,7 +961,12 @@ def token(
     from orchestration.tokens import mint_token, parse_ttl
 
     settings = _settings()
-    settings.ensure_dirs()
+    if not settings.jwt_secret and not (settings.home / "secrets.env").exists():
+        # a token signed with a secret made up now would be rejected by the platform that runs elsewhere
+        raise PlatformError(
+            f"no platform home at {settings.home} (no JWT secret there): start it with `bi-dash up`,"
+            " or point BI_DASH_HOME at the running platform's home (or set BI_DASH_JWT_SECRET)"
+        )
     lifetime, longest = parse_ttl(ttl), parse_ttl(settings.jwt_max_ttl)
     if lifetime > longest:
         raise PlatformError(

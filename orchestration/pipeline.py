@@ -19,7 +19,7 @@ from orchestration.errors import PlatformError
 from orchestration.logs import rotate
 from orchestration.runtime.environment import dbt_executable
 from orchestration.runtime.runs import run_tags
-from orchestration.settings import Settings
+from orchestration.settings import PROJECT_ROOT, Settings
 
 logger = logs.get_logger("pipeline")
 
@@ -102,14 +102,12 @@ def run_refresh(
 
     ``on_step`` is told of each step as it ends (from the run's event log, polled beside the run)."""
     import dagster as dg
+    from dagster._core.execution.api import execute_run
 
-    from orchestration.definitions import defs
-    from orchestration.defs.platform.jobs import REFRESH_JOB_NAME
     from orchestration.publish import RUNNER_LOCK_KEY
     from orchestration.runtime.database import role_connection, start_database
     from orchestration.runtime.runs import describe_run, runs_in_progress
 
-    job = defs().resolve_job_def(REFRESH_JOB_NAME)
     transformer = role_connection(start_database(settings), settings, "transformer")
     with dg.DagsterInstance.get() as instance, transformer.connect(autocommit=True) as guard:
         heal_runs(settings, instance)
@@ -122,26 +120,21 @@ def run_refresh(
                 f"a refresh is already running ({what}): this one did not start;"
                 " wait for it to finish (`bi-dash status`)"
             )
-        run_id = str(uuid.uuid4())
-        watcher = _StepWatcher(run_id, on_step) if on_step else None
-        try:
-            result = job.execute_in_process(
-                instance=instance,
-                run_id=run_id,
-                raise_on_error=False,
-                tags=run_tags(),
-                run_config={
-                    "loggers": {"console": {"config": {"log_level": "INFO"}}},
-                    "ops": {
-                        "dbt_models": {"config": {"full_refresh": full_refresh}},
-                        **(
-                            {"api_resource_checks": {"config": {"min_row_share": 0.0}}}
-                            if allow_shrink
-                            else {}
-                        ),
-                    },
+        run = _create_run(
+            settings,
+            instance,
+            run_config={
+                "execution": {"config": {"in_process": {}}},  # this process runs it, step after step
+                "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                "ops": {
+                    "dbt_models": {"config": {"full_refresh": full_refresh}},
+                    **({"api_resource_checks": {"config": {"min_row_share": 0.0}}} if allow_shrink else {}),
                 },
-            )
+            },
+        )
+        watcher = _StepWatcher(run.run_id, on_step) if on_step else None
+        try:
+            result = execute_run(_recon_refresh_job(), run, instance, raise_on_error=False)
         finally:
             if watcher:
                 watcher.stop()
@@ -153,6 +146,69 @@ def run_refresh(
         run_id=result.run_id, success=result.success, failed_steps=failed, step_seconds=seconds
     )
     return _with_audit(settings, outcome)
+
+
+DEFINITIONS_MODULE = "orchestration.definitions"
+REPOSITORY_NAME = "__repository__"  # what @dg.definitions names the one repository of a code location
+
+
+def _recon_refresh_job() -> Any:
+    from dagster._core.definitions.reconstruct import ReconstructableRepository
+
+    from orchestration.defs.platform.jobs import REFRESH_JOB_NAME
+
+    repository = ReconstructableRepository.for_module(
+        DEFINITIONS_MODULE, fn_name="defs", working_directory=str(PROJECT_ROOT)
+    )
+    return repository.get_reconstructable_job(REFRESH_JOB_NAME)
+
+
+def code_location_origin(settings: Settings) -> Any:
+    """The code location the Dagster webserver and daemon load (see services._code_location): a run
+    recorded with it belongs to that location's job, so the UI shows it like a run it launched
+    (the Overview timeline, the job's runs, re-execution)."""
+    from dagster._core.remote_origin import (
+        GrpcServerCodeLocationOrigin,
+        ManagedGrpcPythonEnvCodeLocationOrigin,
+    )
+    from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
+
+    if settings.code_location_host:
+        return GrpcServerCodeLocationOrigin(
+            host=settings.code_location_host, port=settings.code_location_port
+        )
+    target = LoadableTargetOrigin(
+        executable_path=sys.executable, module_name=DEFINITIONS_MODULE, working_directory=str(PROJECT_ROOT)
+    )
+    return ManagedGrpcPythonEnvCodeLocationOrigin(
+        loadable_target_origin=target, location_name=DEFINITIONS_MODULE
+    )
+
+
+def _create_run(settings: Settings, instance: Any, run_config: dict[str, Any]) -> Any:
+    """A refresh run in the instance, with the code location's origin (not an ad hoc run: those are
+    missing from the Overview timeline), that this process then executes."""
+    from dagster._core.execution.api import create_execution_plan
+    from dagster._core.remote_origin import RemoteJobOrigin, RemoteRepositoryOrigin
+
+    recon_job = _recon_refresh_job()
+    job_def = recon_job.get_definition()
+    origin = RemoteJobOrigin(
+        repository_origin=RemoteRepositoryOrigin(code_location_origin(settings), REPOSITORY_NAME),
+        job_name=job_def.name,
+    )
+    return instance.create_run_for_job(
+        job_def=job_def,
+        execution_plan=create_execution_plan(
+            recon_job, run_config=run_config, instance_ref=instance.get_ref()
+        ),
+        run_id=str(uuid.uuid4()),
+        run_config=run_config,
+        # the CLI reports its run's failure to the user; the daemon must not re-run it behind their back
+        tags={**job_def.tags, **run_tags(), "dagster/max_retries": "0"},
+        remote_job_origin=origin,
+        job_code_origin=recon_job.get_python_origin(),
+    )
 
 
 class _StepWatcher:

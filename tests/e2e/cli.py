@@ -58,10 +58,10 @@ class Cli:
             check=False,
         )
 
-    def run(self, *args: str, timeout: float = 1500) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, timeout: float = 1500, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [BI_DASH, *args],
-            cwd=ROOT,
+            cwd=cwd,
             env=self.env,
             capture_output=True,
             stdin=subprocess.DEVNULL,  # a command that asks for confirmation gets no answer

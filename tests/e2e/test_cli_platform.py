@@ -1,5 +1,7 @@
 """`bi-dash up` on an empty embedded database, as a user runs it."""
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -7,7 +9,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.e2e.cli import Cli
+from tests.e2e.cli import ROOT, Cli
 
 pytestmark = pytest.mark.e2e
 
@@ -66,6 +68,64 @@ def test_docs_site_has_lineage_and_dagster_lists_assets(cli: Cli, first_up) -> N
     nodes = httpx.post(f"http://127.0.0.1:{cli.ports['DAGSTER_PORT']}/graphql", json=query, timeout=30).json()
     keys = {"/".join(node["assetKey"]["path"]) for node in nodes["data"]["assetNodes"]}
     assert {"api/customers", "api/employees", "raw/olist_orders"} <= keys
+
+
+def test_cli_refreshes_are_runs_of_the_code_location_like_the_daemon_s(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
+    """The demo's first refresh ran in the CLI's process, yet Dagster's UI files it under the code
+    location's `refresh` job (the Overview timeline groups runs by that origin and drops the others)."""
+    query = """{ runsOrError(filter: {pipelineName: "refresh"}) { ... on Runs { results {
+        runId tags { key value } repositoryOrigin { repositoryName repositoryLocationName } } } } }"""
+    url = f"http://127.0.0.1:{cli.ports['DAGSTER_PORT']}/graphql"
+    runs = httpx.post(url, json={"query": query}, timeout=30).json()["data"]["runsOrError"]["results"]
+    assert runs, "no refresh run recorded"
+    locations = {
+        entry["name"]
+        for entry in httpx.post(
+            url,
+            json={"query": "{ workspaceOrError { ... on Workspace { locationEntries { name } } } }"},
+            timeout=30,
+        ).json()["data"]["workspaceOrError"]["locationEntries"]
+    }
+    for run in runs:
+        tags = {tag["key"]: tag["value"] for tag in run["tags"]}
+        assert tags.get("bi_dash/pid"), run  # executed by the CLI itself
+        assert run["repositoryOrigin"] is not None, run
+        assert run["repositoryOrigin"]["repositoryLocationName"] in locations, (run, locations)
+        assert tags["dagster/max_retries"] == "0"  # the CLI said how it ended: the daemon must not re-run it
+
+
+def test_token_from_another_folder_is_accepted_and_never_makes_up_a_secret(
+    cli: Cli,
+    first_up,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    elsewhere = tmp_path / "somewhere-else"
+    elsewhere.mkdir()
+    minted = cli.run("token", "--role", "analyst", cwd=elsewhere)
+    assert minted.returncode == 0, minted.stderr
+    headers = {"Authorization": f"Bearer {minted.stdout.strip()}"}
+    assert (
+        httpx.get(cli.api_url + "/customers", params={"limit": 1}, headers=headers, timeout=60).status_code
+        == 200
+    )
+    assert not (elsewhere / ".bi-dash").exists()
+    # without BI_DASH_HOME the home is the checkout's, wherever the command runs from
+    env = {key: value for key, value in cli.env.items() if key != "BI_DASH_HOME"}
+    home = subprocess.run(
+        [sys.executable, "-c", "from orchestration.settings import Settings; print(Settings().home)"],
+        cwd=elsewhere,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(home.stdout.strip()) == ROOT / ".bi-dash"
+    # a home without a platform gets no token signed with a secret made up on the spot
+    empty = Cli(home=tmp_path / "no-platform", ports=cli.ports)
+    refused = empty.run("token", "--role", "analyst", cwd=elsewhere)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert "no platform home at" in refused.stderr and "BI_DASH_HOME" in refused.stderr
+    assert "Traceback" not in refused.stderr and not (tmp_path / "no-platform").exists()
 
 
 def test_second_up_says_it_is_running_and_changes_nothing(cli: Cli, first_up) -> None:  # type: ignore[no-untyped-def]
