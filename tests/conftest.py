@@ -137,20 +137,15 @@ def load_test_dataset(admin: ConnectionInfo) -> None:
 
 @pytest.fixture(scope="session")
 def platform(server: ConnectionInfo, settings: Settings) -> Iterator[Platform]:
-    from orchestration.ingest.holidays_sync import sync_national_holidays
-    from orchestration.pipeline import prepare_dbt, run_refresh
-    from orchestration.runtime.environment import apply_platform_env, install_dagster_instance
+    """The test dataset built and published through the service layer, as `bi-dash refresh` does it."""
     from orchestration.runtime.services import api_services
+    from orchestration.service import lifecycle
+    from orchestration.service.refresh import refresh
 
-    ensure_database(server, settings.dagster_database_name)
-    migrate.upgrade(server, settings)
-    sync_national_holidays(server)
+    lifecycle.prepare(settings)
     load_test_dataset(server)
-    apply_platform_env(settings, server)
-    install_dagster_instance(settings)
-    prepare_dbt(settings)
-    outcome = run_refresh(settings)
-    assert outcome.success, f"refresh failed: {outcome.failed_steps}"
+    outcome = refresh(settings)
+    assert outcome.run_id, "nothing was built"
     started = []
     for service in api_services(settings, server):  # both PostgREST pools and the proxy in front
         processes.start(service, settings, timeout=120)
@@ -169,9 +164,9 @@ def platform(server: ConnectionInfo, settings: Settings) -> Iterator[Platform]:
 
 
 def token_for(settings: Settings, role: str, employee_id: str | None = None, ttl: str = "1h") -> str:
-    from orchestration.tokens import mint_token, parse_ttl
+    from orchestration.service.accounts import token
 
-    return mint_token(settings.secrets["jwt"], role, settings.jwt_audience, parse_ttl(ttl), employee_id)
+    return token(settings, role, employee_id, ttl)
 
 
 ApiAs = Callable[..., httpx.Client]
