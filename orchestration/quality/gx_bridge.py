@@ -124,10 +124,12 @@ def run_suites(
     definitions: dict[bool, list[Any]] = {True: [], False: []}
     unavailable: dict[str, str] = {}  # table -> why its expectations could not be evaluated
     for table, items in by_table.items():
-        layer, name = table.split("/")
+        layer, table_name = table.split("/")  # not `name`: that names this group's checkpoints below
         schema = suite_context.api_schema if layer == "api" else layer
         try:
-            asset = source.add_table_asset(name=table.replace("/", "."), table_name=name, schema_name=schema)
+            asset = source.add_table_asset(
+                name=table.replace("/", "."), table_name=table_name, schema_name=schema
+            )
         except Exception as exc:  # noqa: BLE001 - GX raises its own types; e.g. a model dbt did not build
             unavailable[table] = f"{schema}.{name} cannot be read: {str(exc).splitlines()[0][:300]}"
             continue

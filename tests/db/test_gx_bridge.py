@@ -63,6 +63,9 @@ def test_suites_report_each_expectation_with_its_gx_summary(
     # a table of personal identifiers: counts, never the values themselves
     assert "partial_unexpected_list" not in outcome["api/employees:employee_id_unique"].summary
     assert "11111111111" not in str(outcome["api/employees:employee_id_unique"].summary)
+    # the group's checkpoints are named after the group (the Dagster step), not after a table it checks
+    checkpoints = sorted(path.stem for path in (tmp_path / "gx" / "checkpoints").glob("*.json"))
+    assert checkpoints == ["gx_test", "gx_test_identifiers"]
     assert (tmp_path / "site" / "index.html").exists()  # GX Data Docs, copied where the docs site serves them
     # and they render offline: no page loads anything from the network, what they load is there
     site = tmp_path / "site"
