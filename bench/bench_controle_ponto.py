@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._cli import fresh_home, model_seconds, refresh_breakdown, run, tear_down  # noqa: E402
+from bench._cli import fresh_home, model_seconds, refresh_breakdown, run, tear_down
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._cli import fresh_home, refresh_breakdown, run, tear_down  # noqa: E402
+from bench._cli import fresh_home, refresh_breakdown, run, tear_down
 
 
 def count_rows(folder: Path) -> int:

@@ -40,7 +40,7 @@ def dbt_command(settings: Settings, *args: str) -> subprocess.CompletedProcess[s
     """Run dbt as transformer (the environment comes from apply_platform_env)."""
     log = settings.log_dir / "dbt-cli.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [dbt_executable(), *args, "--no-use-colors"],
         cwd=settings.dbt_project_dir,
         capture_output=True,
@@ -229,7 +229,7 @@ class _StepWatcher:
                 finished = self.done.wait(self.interval)
                 try:
                     self._report(instance)
-                except Exception:  # noqa: BLE001 - progress is a courtesy: the run's outcome is what counts
+                except Exception:  # progress is a courtesy: the run's outcome is what counts
                     logger.debug("step progress unavailable", exc_info=True)
                 if finished:
                     return

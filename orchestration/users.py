@@ -98,7 +98,7 @@ def set_disabled(admin: ConnectionInfo, username: str, disabled: bool) -> None:
 def _update(admin: ConnectionInfo, username: str, assignments: str, values: tuple[Any, ...]) -> None:
     with admin.connect() as conn:
         changed = conn.execute(
-            f"update auth.users set {assignments} where username = %s",  # noqa: S608 - fixed text
+            f"update auth.users set {assignments} where username = %s",  # fixed text
             (*values, username.strip().lower()),
         ).rowcount
     if not changed:

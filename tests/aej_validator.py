@@ -78,7 +78,7 @@ class Punch:
     reason: str
 
 
-def validate(content: bytes) -> Report:  # noqa: C901 - one pass over the layout, rule by rule
+def validate(content: bytes) -> Report:  # one pass over the layout, rule by rule
     report = Report()
     if not content.endswith(b"\r\n"):
         report.error(0, "the last line must end with CR LF")

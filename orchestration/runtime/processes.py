@@ -95,7 +95,7 @@ def start(service: Service, settings: Settings, timeout: float = 60.0) -> int:
     rotate(log_file)  # and while it runs, the heal_dead_runs sensor rotates it each minute if it grew
     env = {**os.environ, **(service.env or {})}
     with open(log_file, "ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - commands are built from settings, not user text
+        process = subprocess.Popen(  # commands are built from settings, not user text
             list(service.command),
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -39,14 +39,14 @@ class Handler(SimpleHTTPRequestHandler):
     public_api_url = ""  # where browsers reach the API
     apps_dir: Path | None = None
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: object) -> None:  # the stdlib's name
         # one line per request, without query strings (they may carry names or ids)
         self.server_log(f'{self.address_string()} "{self.command} {self.path.split("?")[0]}" {args[1:2]}')
 
     def server_log(self, line: str) -> None:
         print(line, flush=True)
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:  # the stdlib's name
         path = self.path.split("?")[0]
         if path == "/healthz":
             self._json(HTTPStatus.OK, {"status": "ok"})

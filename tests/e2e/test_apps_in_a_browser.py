@@ -121,7 +121,7 @@ class Pages:
         page.get_by_role("button", name="Entrar").click()
         try:
             page.wait_for_selector("[data-testid=username]")
-        except Exception as error:  # noqa: BLE001 - say what the page showed
+        except Exception as error:  # say what the page showed
             raise AssertionError(
                 f"{username} did not get in: {text(page, 'body')!r}; console: {self.console[-5:]}"
             ) from error

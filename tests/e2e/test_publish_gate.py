@@ -191,7 +191,7 @@ def test_a_collapsed_build_is_not_published_unless_asked(cli: Cli) -> None:
                 ("olist_order_payments", "saved_payments"),
                 ("olist_order_reviews", "saved_reviews"),
             ):
-                conn.execute(f"insert into raw.{table} select * from public.{saved_table}")  # noqa: S608
+                conn.execute(f"insert into raw.{table} select * from public.{saved_table}")
                 conn.execute(f"drop table public.{saved_table}")
             restored = conn.execute("select count(*) from raw.olist_orders").fetchone()[0]  # type: ignore[index]
     assert restored == saved
