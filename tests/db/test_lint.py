@@ -2,7 +2,7 @@
 
 import pytest
 
-from orchestration.lint import lint
+from orchestration.lint import CHECKS, lint
 from orchestration.runtime.database import ConnectionInfo
 from tests.conftest import Platform
 
@@ -25,6 +25,11 @@ def test_lint_reports_each_kind_of_mistake(fresh_db: ConnectionInfo) -> None:
         conn.execute("grant execute on function api.open_fn() to public")
         conn.execute("create materialized view api.snapshot as select 1 as x")
         conn.execute("create table raw.child (parent_id bigint references raw.ingested_files (file_id))")
+        conn.execute(
+            "create function api.elevated() returns int language sql security definer"
+            " set search_path = '' as 'select 1'"
+        )  # owned by the superuser this connection is
+        conn.execute("revoke execute on function api.elevated() from public")
         findings = {(f.rule, f.target) for f in lint(conn)}
     assert ("view_without_security_invoker", "api.leaky_view") in findings
     assert ("exposed_table_without_rls", "marts.leaky") in findings
@@ -34,6 +39,8 @@ def test_lint_reports_each_kind_of_mistake(fresh_db: ConnectionInfo) -> None:
     assert ("materialized_view_or_foreign_table_in_api", "api.snapshot") in findings
     assert ("sensitive_column_exposed", "api.leaky_view.cpf") in findings
     assert ("unindexed_foreign_key", "raw.child") in findings
+    assert ("security_definer_owned_by_superuser", "api.elevated()") in findings
+    assert {rule for rule, _ in findings} == set(CHECKS)  # every rule is shown to fire
 
 
 def test_cli_lint_exits_non_zero_on_errors(fresh_db: ConnectionInfo, tmp_path) -> None:  # type: ignore[no-untyped-def]

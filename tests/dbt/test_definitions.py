@@ -1,5 +1,10 @@
 """Pin the Dagster surface so a refactor cannot silently drop an asset, job or schedule."""
 
+import json
+import os
+from pathlib import Path
+from typing import Any
+
 import dagster as dg
 import pytest
 
@@ -35,7 +40,7 @@ def test_definitions_declare_assets_jobs_and_a_stopped_schedule(platform: Platfo
         "api/customers",
         "api/employees",
     } <= keys
-    assert definitions.resolve_job_def("refresh") is not None
+    assert definitions.resolve_job_def("refresh").name == "refresh"
     schedule = definitions.resolve_schedule_def("refresh_hourly")
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     graph = definitions.resolve_asset_graph()
@@ -118,3 +123,47 @@ def test_every_job_resolves_so_the_dagster_ui_can_load_the_code_location(platfor
         dg.AssetKey(["marts", "dim_customers"]),
         dg.AssetKey(["platform", "published_build"]),
     } <= ingest_afd
+
+
+SNAPSHOT = Path(__file__).with_name("dagster_surface.json")
+
+
+def _surface(definitions: dg.Definitions) -> dict[str, Any]:
+    graph = definitions.resolve_asset_graph()
+    checks = {}
+    for key in graph.asset_check_keys:
+        spec = graph.get_check_spec(key)
+        severity = spec.metadata.get("severity")
+        checks[f"{key.asset_key.to_user_string()}:{key.name}"] = {
+            "blocking": spec.blocking,
+            "severity": getattr(severity, "value", severity),
+        }
+    return {
+        "assets": sorted(key.to_user_string() for key in definitions.resolve_all_asset_keys()),
+        "checks": dict(sorted(checks.items())),
+        "jobs": sorted(job.name for job in definitions.resolve_all_job_defs()),
+        "schedules": {
+            item.name: {"cron": item.cron_schedule, "default": item.default_status.value}
+            for item in sorted(definitions.schedules or [], key=lambda item: item.name)  # type: ignore[union-attr]
+        },
+        "sensors": {
+            item.name: item.default_status.value
+            for item in sorted(definitions.sensors or [], key=lambda item: item.name)  # type: ignore[union-attr]
+        },
+    }
+
+
+def test_the_whole_dagster_surface_matches_its_snapshot(platform: Platform) -> None:
+    """Every asset key, check (with its severity and blocking), job, schedule and sensor. A deliberate
+    change: rerun with UPDATE_SNAPSHOTS=1 and commit tests/dbt/dagster_surface.json."""
+    from orchestration.definitions import defs
+
+    surface = _surface(defs())
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.write_text(json.dumps(surface, indent=1, sort_keys=True) + "\n")
+    pinned = json.loads(SNAPSHOT.read_text())
+    for part in ("assets", "jobs"):
+        assert sorted(set(pinned[part]) - set(surface[part])) == [], f"{part} gone"
+        assert sorted(set(surface[part]) - set(pinned[part])) == [], f"{part} new (update the snapshot)"
+    assert surface == pinned
+    assert len(surface["assets"]) > 50 and len(surface["checks"]) > 100

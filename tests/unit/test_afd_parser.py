@@ -176,23 +176,66 @@ def test_whatever_follows_the_trailer_is_the_signature() -> None:
     assert [type(item).__name__ for item in before] == ["Notice", "Record"]
 
 
-@pytest.mark.parametrize(
-    ("line", "reason"),
-    [
-        ("0001", "line too short (4 characters)"),
-        ("000000001X15032024075501234567890", "unknown record type 'X'"),
-        ("0000000013150320240755012345678", "bad length 31 for a type 3 record"),
-        ("00000000A3150320240755012345678901", "bad NSR '00000000A'"),
-        ("000000001332032024075501234567890" + "1", "bad date '32032024' in punch"),
-        ("000000001315032024256101234567890" + "1", "bad time '2561' in punch"),
-        ("0000000013150320240755ABC345678901", "bad PIS 'ABC345678901'"),
-        ("000000001" + "3" + "2024-03-15T08:00:00-0300" + "5299822472X " + "ABCD", "bad CPF '5299822472X '"),
-    ],
-)
-def test_every_rejection_reason(line: str, reason: str) -> None:
+_MOMENT = dt.datetime(2024, 3, 15, 8, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))
+_HEADER_671 = build.header_671(1, "1", dt.date(2024, 3, 1), dt.date(2024, 3, 31), _MOMENT)
+REJECTIONS = [
+    ("0001", "line too short (4 characters)", "too_short"),
+    ("000000001X15032024075501234567890", "unknown record type 'X'", "unknown_type"),
+    ("0000000013150320240755012345678", "bad length 31 for a type 3 record", "bad_length"),
+    ("00000000A3150320240755012345678901", "bad NSR '00000000A'", "bad_nsr"),
+    ("000000001332032024075501234567890" + "1", "bad date '32032024' in punch", "bad_date"),
+    ("000000001315032024256101234567890" + "1", "bad time '2561' in punch", "bad_time"),
+    ("0000000013150320240755ABC345678901", "bad PIS 'ABC345678901'", "bad_identifier"),
+    (
+        "000000001" + "3" + "2024-03-15T08:00:00-0300" + "5299822472X " + "ABCD",
+        "bad CPF '5299822472X '",
+        "bad_identifier",
+    ),
+    (
+        build.punch_671(1, _MOMENT, "52998224725").replace("2024-03-15T08", "2024-13-15T08"),
+        "bad date-time '2024-13-15T08:00:00-0300' in punch",
+        "bad_date",
+    ),
+    (
+        _HEADER_671[:250] + "004" + _HEADER_671[253:],
+        "unknown layout version '004' in a 671 header",
+        "unknown_version",
+    ),
+    (
+        build.employee_1510(2, dt.datetime(2024, 3, 15, 8, 0), "X", "12345678901", "FULANO"),
+        "bad operation 'X' in an employee change (expected I, A or E)",
+        "bad_operation",
+    ),
+    (
+        build.employee_671(2, _MOMENT, "X", "52998224725", "FULANO"),
+        "bad operation 'X' in an employee change (expected I, A or E)",
+        "bad_operation",
+    ),
+    (
+        "999999999" + "00000000A" + "0" * 27 + "9",
+        "bad trailer (counts must be digits, ending in 9)",
+        "bad_trailer",
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "reason", "category"), REJECTIONS)
+def test_every_rejection_reason(line: str, reason: str, category: str) -> None:
     with pytest.raises(BadRecord) as info:
         parse_line(line, 1)
-    assert str(info.value) == reason
+    assert (str(info.value), info.value.category) == (reason, category)
+
+
+def test_the_rejections_above_cover_every_category_the_parser_raises() -> None:
+    import inspect
+    import re
+
+    from orchestration.ingest import afd
+
+    source = inspect.getsource(afd)
+    categories = re.findall(r'BadRecord\(\s*f?"[^"]*",\s*"([a-z_]+)"', source, flags=re.S)
+    assert len(categories) == source.count("raise BadRecord("), "a rejection without its category"
+    assert set(categories) == {category for _, _, category in REJECTIONS}
 
 
 def _audit(records: list[Record], auditor: FileAuditor | None = None) -> list[str]:

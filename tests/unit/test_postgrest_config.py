@@ -1,7 +1,8 @@
 from pathlib import Path
 
 from orchestration.runtime.api_proxy import socket_path
-from orchestration.runtime.services import postgrest_config
+from orchestration.runtime.database import ConnectionInfo
+from orchestration.runtime.services import postgrest_config, postgrest_service
 from orchestration.settings import Settings
 
 
@@ -31,12 +32,20 @@ def test_each_pool_has_its_own_connections_and_socket(tmp_path: Path) -> None:
 
 
 def test_postgrest_config_holds_no_secret(tmp_path: Path) -> None:
+    """What PostgREST reads from disk (the file the service writes, not only the text that feeds it)
+    names no secret: the database URL and the JWT secret reach PostgREST through its environment."""
     settings = Settings(home=tmp_path)
+    admin = ConnectionInfo(host=str(tmp_path / "pg"), port=5432, dbname="bi_dash", user="postgres")
     for pool in ("interactive", "analytics"):
-        text = postgrest_config(settings, pool)
-        assert "db-uri" not in text and "jwt-secret" not in text
+        service = postgrest_service(settings, admin, pool)
+        written = (tmp_path / f"postgrest-{pool}.conf").read_text()
+        assert written == postgrest_config(settings, pool)
+        assert "db-uri" not in written and "jwt-secret" not in written
         for name, secret in settings.secrets.items():  # the JWT secret and both passwords
-            assert secret not in text, name
+            assert secret not in written, name
+            assert all(secret not in part for part in service.command), name
+        assert service.env["PGRST_JWT_SECRET"] == settings.secrets["jwt"]
+        assert settings.secrets["authenticator"] in service.env["PGRST_DB_URI"]
 
 
 def test_a_home_too_deep_for_a_socket_address_gets_a_private_short_socket_folder(tmp_path: Path) -> None:

@@ -19,9 +19,18 @@ def test_freshness_hours_reads_dbt_warn_after(freshness: dict | None, hours: flo
 
 
 def test_every_expectation_names_a_layer_table_and_a_known_severity() -> None:
+    from pathlib import Path
+
+    from migrations.models import Base
+
+    # the tables that exist: raw ones from the Alembic models, api ones from the dbt models
+    tables = {f"{table.schema}/{table.name}" for table in Base.metadata.tables.values()}
+    api_models = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "api"
+    tables |= {f"api/{path.stem}" for path in api_models.rglob("*.sql")}
     labels = [item.label for item in EXPECTATIONS]
     assert len(labels) == len(set(labels))
     for item in EXPECTATIONS:
+        assert item.asset in tables, item.label  # a misspelled table would check nothing
         assert item.layer in ("raw", "api"), item.label
         assert item.severity in ("error", "warn"), item.label
         assert item.domain in ("customer_360", "controle_ponto"), item.label
