@@ -382,24 +382,14 @@ def test_down_stops_everything(cli: Cli, first_up) -> None:  # type: ignore[no-u
     assert not (Path(cli.home) / "pg" / "postmaster.pid").exists()
 
 
-def test_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
-    cli = Cli(home=tmp_path, extra_env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"})
-    result = cli.run("migrate")
-    assert result.returncode == 1
-    assert "error: cannot connect to DATABASE_URL (postgres@127.0.0.1:1/nowhere)" in result.stderr
-    assert "Traceback" not in result.stderr
-    debug = cli.run("--debug", "migrate")
-    assert "Traceback" in debug.stderr
-
-
-def test_foreground_up_stops_everything_on_ctrl_c(tmp_path: Path) -> None:
+def test_foreground_up_stops_everything_on_ctrl_c(cli: Cli, first_up, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """On the session's platform, stopped by the test above: a warm foreground `up`, then Ctrl-C."""
     import signal
-    import subprocess
 
     from orchestration.runtime.processes import is_healthy, wait_until
-    from tests.e2e.cli import BI_DASH, ROOT
+    from tests.e2e.cli import BI_DASH
 
-    cli = Cli(home=tmp_path / "home")
+    assert not (cli.home / "pg" / "postmaster.pid").exists()
     out_path, err_path = tmp_path / "up.out", tmp_path / "up.err"
     with out_path.open("w") as out, err_path.open("w") as err_file:
         process = subprocess.Popen(
@@ -427,6 +417,16 @@ def test_foreground_up_stops_everything_on_ctrl_c(tmp_path: Path) -> None:
     assert "Stopping postgrest" in err and "Stopping PostgreSQL" in err
     assert not is_healthy(api_ready)
     assert not (cli.home / "pg" / "postmaster.pid").exists()
+
+
+def test_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    cli = Cli(home=tmp_path, extra_env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"})
+    result = cli.run("migrate")
+    assert result.returncode == 1
+    assert "error: cannot connect to DATABASE_URL (postgres@127.0.0.1:1/nowhere)" in result.stderr
+    assert "Traceback" not in result.stderr
+    debug = cli.run("--debug", "migrate")
+    assert "Traceback" in debug.stderr
 
 
 def test_json_log_format_emits_one_json_object_per_line(tmp_path: Path) -> None:
