@@ -60,6 +60,9 @@ def postgrest_config(settings: Settings, pool: str = "interactive", listen: str 
         "openapi-server-proxy-uri": f'"http://{settings.bind_host}:{settings.api_port}"',
         "log-level": '"warn"',
         "jwt-aud": f'"{settings.jwt_audience}"',
+        # a verified token's claims are kept (at most this long, never past its exp) instead of checking
+        # its signature on every request; auth.check_request still runs for each one
+        "jwt-cache-max-lifetime": "600",
         "db-pre-request": '"auth.check_request"',
         # the docs site's landing page reads /data_status from the browser, wherever its port is
         "server-cors-allowed-origins": f'"{_cors_origins(settings)}"',

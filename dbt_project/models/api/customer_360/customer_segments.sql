@@ -1,21 +1,8 @@
-with
+-- one flat select of one mart table: PostgREST's filters, order and limit reach its indexes
+select
+    segment,
+    customers,
+    revenue,
+    share_of_revenue
 
-segments as (
-
-    select * from {{ ref('fct_customer_segments') }}
-
-),
-
-final as (
-
-    select
-        segment,
-        customers,
-        revenue,
-        share_of_revenue
-
-    from segments
-
-)
-
-select * from final
+from {{ ref('fct_customer_segments') }}

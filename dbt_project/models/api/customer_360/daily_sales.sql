@@ -1,24 +1,11 @@
-with
+-- one flat select of one mart table: PostgREST's filters, order and limit reach its indexes
+select
+    sales_date as date,
+    orders,
+    valid_orders,
+    revenue,
+    customers,
+    new_customers,
+    avg_ticket
 
-daily_sales as (
-
-    select * from {{ ref('fct_daily_sales') }}
-
-),
-
-final as (
-
-    select
-        sales_date as date,
-        orders,
-        valid_orders,
-        revenue,
-        customers,
-        new_customers,
-        avg_ticket
-
-    from daily_sales
-
-)
-
-select * from final
+from {{ ref('fct_daily_sales') }}

@@ -1,23 +1,10 @@
-with
+-- one flat select of one mart table: PostgREST's filters, order and limit reach its indexes
+select
+    state,
+    customers,
+    orders,
+    revenue,
+    avg_review_score,
+    late_delivery_rate
 
-states as (
-
-    select * from {{ ref('fct_sales_by_state') }}
-
-),
-
-final as (
-
-    select
-        state,
-        customers,
-        orders,
-        revenue,
-        avg_review_score,
-        late_delivery_rate
-
-    from states
-
-)
-
-select * from final
+from {{ ref('fct_sales_by_state') }}

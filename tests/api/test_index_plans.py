@@ -1,0 +1,96 @@
+"""The filters and orders the dashboards use reach the marts' indexes through the api views, as each
+role that reads them (row-level security included).
+
+With sorts and sequential scans priced out (enable_sort/enable_seqscan off), the planner takes an
+index that yields the order whenever one can be used; a Sort node left in the plan means none can:
+no index fits, or the view hides its table (a view with a WITH clause is planned on its own, so the
+ORDER BY and LIMIT of a request never reach the index; style.md asks for flat api views).
+"""
+
+import json
+
+import pytest
+
+from tests.conftest import Platform
+
+pytestmark = pytest.mark.api
+
+ANALYST = ("analyst", {"role": "analyst"})
+EMPLOYEE = ("employee", {"role": "employee", "employee_id": "E1"})
+MANAGER = ("manager", {"role": "manager", "employee_id": "M1"})
+HR = ("hr", {"role": "hr"})
+
+# (what the dashboard asks, the SQL PostgREST runs for it, the roles that ask it)
+REQUESTS = [
+    (
+        "customers of a state by spend",
+        "select * from api.customers where state = 'SP' order by total_spent desc limit 50",
+        [ANALYST],
+    ),
+    (
+        "customers of a segment by spend",
+        "select * from api.customers where segment = 'champions' order by total_spent desc limit 50",
+        [ANALYST],
+    ),
+    ("customers by spend", "select * from api.customers order by total_spent desc limit 50", [ANALYST]),
+    (
+        "one customer's orders in time",
+        "select * from api.customer_orders where customer_unique_id = 'x' order by purchased_at",
+        [ANALYST],
+    ),
+    (
+        "daily sales of a period",
+        "select * from api.daily_sales where date >= '2018-01-01' and date <= '2018-03-31' order by date",
+        [ANALYST],
+    ),
+    (
+        "an employee's month",
+        "select * from api.timesheet_daily where employee_id = 'E1'"
+        " and work_date between '2024-03-01' and '2024-03-31' order by work_date",
+        [EMPLOYEE, MANAGER, HR],
+    ),
+    (
+        "an employee's punches in time",
+        "select * from api.punches where employee_id = 'E1' order by punched_at",
+        [EMPLOYEE, MANAGER, HR],
+    ),
+    (
+        "an employee's months",
+        "select * from api.timesheet_monthly where employee_id = 'E1' order by month",
+        [EMPLOYEE, MANAGER, HR],
+    ),
+]
+
+
+def _plan_nodes(plan: dict) -> list[str]:  # type: ignore[type-arg]
+    return [plan["Node Type"]] + [node for child in plan.get("Plans", []) for node in _plan_nodes(child)]
+
+
+@pytest.mark.parametrize(("request_name", "sql", "roles"), REQUESTS, ids=[item[0] for item in REQUESTS])
+def test_each_dashboard_request_is_served_in_index_order(
+    platform: Platform, request_name: str, sql: str, roles: list[tuple[str, dict[str, str]]]
+) -> None:
+    with platform.admin.connect() as conn:
+        for role, claims in roles:
+            with conn.transaction(force_rollback=True):
+                conn.execute("set local enable_sort = off")
+                conn.execute("set local enable_seqscan = off")
+                conn.execute(f"set local role {role}")
+                conn.execute("select set_config('request.jwt.claims', %s, true)", (json.dumps(claims),))
+                plan = conn.execute(f"explain (format json) {sql}").fetchone()[0][0]["Plan"]  # type: ignore[index]
+            nodes = _plan_nodes(plan)
+            assert "Sort" not in nodes and "Incremental Sort" not in nodes, (request_name, role, nodes)
+            assert any("Index" in node for node in nodes), (request_name, role, nodes)
+
+
+def test_api_views_are_flat_selects() -> None:
+    """style.md: an api view is one flat select of one mart table (see the module docstring for why)."""
+    from pathlib import Path
+
+    models = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "api"
+    with_clauses = [
+        path.relative_to(models).as_posix()
+        for path in models.rglob("*.sql")
+        if any(line.strip().lower().startswith("with") for line in path.read_text().splitlines())
+    ]
+    assert with_clauses == ["platform/data_status.sql"]  # audit rows, not a mart: no dashboard order
