@@ -37,10 +37,18 @@ test: bootstrap $(STATE)/bin/chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Speed figures (never asserted in tests): each script prints JSON; see bench/README.md for L scale.
-bench: bootstrap $(STATE)/bin/chromium
+bench: bootstrap $(STATE)/bin/chromium $(STATE)/bin/wrk $(STATE)/bin/pgbench
+	$(BIN)/python -m bench.bench_api
 	$(BIN)/python -m bench.bench_dashboards
 	$(BIN)/python -m bench.bench_controle_ponto
 	$(BIN)/python -m bench.bench_customer_360 --customers 20000
+
+# The API bench loads each endpoint with wrk and runs the same SQL with pgbench (Debian's packages)
+$(STATE)/bin/wrk:
+	$(call debian_package,wrk,wrk,for make bench, seconds)
+
+$(STATE)/bin/pgbench:
+	$(call debian_package,pgbench,postgresql-contrib,for make bench, under a minute)
 
 # The browser tests drive Debian's chromium through playwright (never a browser playwright downloads).
 $(STATE)/bin/chromium:

@@ -36,14 +36,26 @@ def run(env: dict[str, str], *args: str) -> float:
     return run_captured(env, *args)[0]
 
 
+# peak resident memory of the last command's largest process (the CLI or what it ran: dbt, the
+# Dagster run), in MiB; the PostgreSQL server is not the command's child and is not counted
+last_peak_rss_mb = 0.0
+
+
 def run_captured(env: dict[str, str], *args: str) -> tuple[float, str]:
     """Like :func:`run`, also returning what the CLI wrote to stderr (its log)."""
+    global last_peak_rss_mb
     started = time.perf_counter()
-    result = subprocess.run([BI_DASH, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"bi-dash {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return elapsed, result.stderr
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen([BI_DASH, *args], cwd=ROOT, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - started
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    last_peak_rss_mb = round(usage.ru_maxrss / 1024, 1)  # Linux reports KiB
+    if process.returncode != 0:
+        sys.exit(f"bi-dash {' '.join(args)} failed:\n{stderr[-3000:]}")
+    return elapsed, stderr
 
 
 STEP = re.compile(r"[✓✗] ([a-z_]+) \(([0-9.]+)s\)")
@@ -91,4 +103,5 @@ def refresh_breakdown(env: dict[str, str], *args: str) -> dict[str, float]:
     figures["gate_seconds"] = round(gate, 1)
     figures["gate_share_of_refresh"] = round(gate / total, 2)
     figures["skipped"] = float("Nothing new since" in terminal)  # nothing changed: no build at all
+    figures["peak_rss_mb"] = last_peak_rss_mb
     return figures

@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import _cli
 from bench._cli import fresh_home, model_seconds, refresh_breakdown, run, tear_down
 
 
@@ -70,6 +71,7 @@ def main() -> None:
             punches=punches,
             ingest_seconds=round(ingest, 1),
             ingest_punches_per_second=round(punches / ingest),
+            ingest_peak_rss_mb=_cli.last_peak_rss_mb,
         )
         full = refresh_breakdown(env)
         figures["full_refresh_seconds"] = full["total"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import _cli
 from bench._cli import fresh_home, refresh_breakdown, run, tear_down
 
 
@@ -55,7 +56,10 @@ def main() -> None:
         run(env, "migrate")
         ingest = run(env, "ingest", "olist", str(full))
         figures.update(
-            rows=rows, ingest_seconds=round(ingest, 1), ingest_rows_per_second=round(rows / ingest)
+            rows=rows,
+            ingest_seconds=round(ingest, 1),
+            ingest_rows_per_second=round(rows / ingest),
+            ingest_peak_rss_mb=_cli.last_peak_rss_mb,
         )
         full = refresh_breakdown(env)
         noop = refresh_breakdown(env)
