@@ -120,9 +120,11 @@ def run_refresh(
                 f"a refresh is already running ({what}): this one did not start;"
                 " wait for it to finish (`bi-dash status`)"
             )
+        recon_job = _recon_refresh_job()
         run = _create_run(
             settings,
             instance,
+            recon_job,
             run_config={
                 "execution": {"config": {"in_process": {}}},  # this process runs it, step after step
                 "loggers": {"console": {"config": {"log_level": "INFO"}}},
@@ -134,7 +136,7 @@ def run_refresh(
         )
         watcher = _StepWatcher(run.run_id, on_step) if on_step else None
         try:
-            result = execute_run(_recon_refresh_job(), run, instance, raise_on_error=False)
+            result = execute_run(recon_job, run, instance, raise_on_error=False)
         finally:
             if watcher:
                 watcher.stop()
@@ -185,13 +187,12 @@ def code_location_origin(settings: Settings) -> Any:
     )
 
 
-def _create_run(settings: Settings, instance: Any, run_config: dict[str, Any]) -> Any:
+def _create_run(settings: Settings, instance: Any, recon_job: Any, run_config: dict[str, Any]) -> Any:
     """A refresh run in the instance, with the code location's origin (not an ad hoc run: those are
     missing from the Overview timeline), that this process then executes."""
     from dagster._core.execution.api import create_execution_plan
     from dagster._core.remote_origin import RemoteJobOrigin, RemoteRepositoryOrigin
 
-    recon_job = _recon_refresh_job()
     job_def = recon_job.get_definition()
     origin = RemoteJobOrigin(
         repository_origin=RemoteRepositoryOrigin(code_location_origin(settings), REPOSITORY_NAME),
