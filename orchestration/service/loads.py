@@ -15,8 +15,6 @@ from orchestration.service import progress
 from orchestration.service.lifecycle import prepare
 from orchestration.settings import Settings
 
-CSV_KINDS = ("employees", "schedules", "holidays", "employer")
-
 
 def _check_inputs(paths: list[Path]) -> None:
     """Missing files, links and non-regular files are refused before anything loads."""
