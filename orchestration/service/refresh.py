@@ -27,13 +27,13 @@ def refresh(
     failing checks, when it did not publish."""
     from orchestration.change_detection import reason_to_build
     from orchestration.pipeline import heal_dead_runs, output_to_log, prepare_dbt, refresh_or_raise
+    from orchestration.publish import last_published_at
     from orchestration.runtime.database import start_database
 
     if not (full_refresh or allow_shrink or force):
         with role_connection(start_database(settings), settings, "transformer").connect() as conn:
             reason = reason_to_build(conn, settings)
-            published = conn.execute("select max(published_at)::text from audit.published_resources")
-            published_at = published.fetchone()[0]  # type: ignore[index]
+            published_at = last_published_at(conn)
         if reason is None:
             progress.done(
                 f"Nothing new since the build published at {published_at}: the API serves it"
