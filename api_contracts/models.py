@@ -9,10 +9,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Segment = Literal["champions", "loyal", "new", "at_risk", "lost", "regular", "inactive"]
-OrderStatus = Literal[
-    "delivered", "shipped", "canceled", "unavailable", "invoiced", "processing", "created", "approved"
-]
+from api_contracts.vocabulary import (
+    AbsenceCategory,
+    AnomalyKind,
+    OrderStatus,
+    Outcome,
+    PunchStatus,
+    ReviewReason,
+    Segment,
+)
 
 
 class Contract(BaseModel):
@@ -123,26 +128,6 @@ class Employee(Contract):
     job_title: str | None = _col(TEXT)
     cpf: str | None = _col(TEXT)
     pis: str | None = _col(TEXT)
-
-
-PunchStatus = Literal["kept", "duplicate", "disregarded", "included", "unattributed"]
-ReviewReason = Literal["no_schedule", "implausible_length", "long_pair"]
-AbsenceCategory = Literal["medical_certificate", "legal_leave", "vacation", "time_off_in_lieu", "other"]
-AnomalyKind = Literal[
-    "incomplete_day",
-    "needs_review",
-    "unjustified_absence",
-    "break_violation",
-    "rest_violation",
-    "overtime_over_limit",
-    "duplicate_punch",
-    "bad_crc",
-    "unknown_identity",
-    "nsr_conflict",
-    "rep_p_chain_break",
-    "file_notice",
-    "quarantined_line",
-]
 
 
 class Punch(Contract):
@@ -282,9 +267,6 @@ class Employer(Contract):
     aej_employer_name: str = _col(TEXT)
     aej_developer_name: str = _col(TEXT)
     aej_developer_email: str = _col(TEXT)
-
-
-Outcome = Literal["published", "blocked", "failed", "running"]
 
 
 class DataStatus(Contract):

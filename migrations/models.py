@@ -32,17 +32,9 @@ from sqlalchemy.dialects.postgresql import base as postgresql_base
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import UserDefinedType
 
+from api_contracts.vocabulary import DEFAULT_TIME_ZONE, ORDER_STATUSES
+
 RAW = "raw"
-ORDER_STATUSES = (
-    "delivered",
-    "shipped",
-    "canceled",
-    "unavailable",
-    "invoiced",
-    "processing",
-    "created",
-    "approved",
-)
 
 ADJUSTMENT_ACTIONS = ("register", "include", "disregard", "confirm")
 CRC_ALGORITHMS = ("modbus", "ccitt_false", "kermit")
@@ -159,7 +151,7 @@ class Employee(Base):
     department: Mapped[str | None] = mapped_column(Text)
     manager_id: Mapped[str | None] = mapped_column(Text)
     schedule_code: Mapped[str | None] = mapped_column(Text)
-    timezone: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'America/Sao_Paulo'"))
+    timezone: Mapped[str] = mapped_column(Text, nullable=False, server_default=text(f"'{DEFAULT_TIME_ZONE}'"))
     hired_at: Mapped[dt.date | None] = mapped_column(Date)
     job_title: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'registry'"))
@@ -183,7 +175,9 @@ class Employer(Base):
     name: Mapped[str] = mapped_column(Text, nullable=False)
     caepf: Mapped[str | None] = mapped_column(Text)
     cno: Mapped[str | None] = mapped_column(Text)
-    time_zone: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'America/Sao_Paulo'"))
+    time_zone: Mapped[str] = mapped_column(
+        Text, nullable=False, server_default=text(f"'{DEFAULT_TIME_ZONE}'")
+    )
     developer_id: Mapped[str | None] = mapped_column(Text)
     developer_name: Mapped[str | None] = mapped_column(Text)
     developer_email: Mapped[str | None] = mapped_column(Text)

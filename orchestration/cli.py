@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
+from api_contracts.vocabulary import DEFAULT_TIME_ZONE, REQUEST_ROLES, SESSION_ROLES
 from orchestration import logs
 from orchestration.errors import PlatformError
 from orchestration.ingest.summary import LoadSummary
@@ -505,7 +506,7 @@ def refresh(
 @app.command()
 @guarded
 def token(
-    role: Annotated[str, typer.Option(help="anon, analyst, hr, manager or employee.")],
+    role: Annotated[str, typer.Option(help=" or ".join(REQUEST_ROLES) + ".")],
     employee_id: Annotated[str | None, typer.Option(help="Required for manager and employee.")] = None,
     ttl: Annotated[str, typer.Option(help="Lifetime, e.g. 15m, 1h, 7d.")] = "1h",
     subject: Annotated[str | None, typer.Option(help="sub claim (who the token is for).")] = None,
@@ -562,7 +563,7 @@ PASSWORD_STDIN = typer.Option("--password-stdin", help="Read the password from s
 @guarded
 def users_add(
     username: Annotated[str, typer.Argument(help="Sign-in name (lower-case letters, digits, . _ @ -).")],
-    role: Annotated[str, typer.Option(help="analyst, hr, manager or employee.")],
+    role: Annotated[str, typer.Option(help=" or ".join(SESSION_ROLES) + ".")],
     employee_id: Annotated[str | None, typer.Option(help="Required for manager and employee.")] = None,
     password_stdin: Annotated[bool, PASSWORD_STDIN] = False,
 ) -> None:
@@ -639,7 +640,7 @@ def ingest_afd(
     files: Annotated[list[Path], typer.Argument(help="AFD files (1510, 1510 + CRC or 671 layout).")],
     timezone: Annotated[
         str, typer.Option(help="Zone of the establishment for 1510 wall-clock times.")
-    ] = "America/Sao_Paulo",
+    ] = DEFAULT_TIME_ZONE,
 ) -> None:
     """Load AFD time-clock files; each file is atomic, reloads and overlapping exports add nothing twice."""
     _ingested(lambda: loads.ingest_afd(_settings(), files, timezone))

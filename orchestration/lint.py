@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import psycopg
 
+from api_contracts.vocabulary import REQUEST_ROLES
+
 EXPOSED = ("api",)
 SENSITIVE = ("cpf", "pis", "email", "phone", "telefone", "rg", "password", "senha")
 IDENTIFIER_READERS = ("hr",)
-REQUEST_ROLES = ("anon", "analyst", "hr", "manager", "employee")
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,9 @@ import re
 
 import jwt
 
+from api_contracts.vocabulary import REQUEST_ROLES, ROLES_WITH_EMPLOYEE
 from orchestration.errors import PlatformError
 
-ROLES = ("anon", "analyst", "hr", "manager", "employee")
-ROLES_WITH_EMPLOYEE = ("manager", "employee")
 _TTL = re.compile(r"^(\d+)([smhd])$")
 
 
@@ -35,8 +34,8 @@ def mint_token(
     subject: str | None = None,
     now: dt.datetime | None = None,
 ) -> str:
-    if role not in ROLES:
-        raise PlatformError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
+    if role not in REQUEST_ROLES:
+        raise PlatformError(f"unknown role {role!r} (one of {', '.join(REQUEST_ROLES)})")
     if role in ROLES_WITH_EMPLOYEE and not employee_id:
         raise PlatformError(f"role {role} needs --employee-id")
     issued = now or dt.datetime.now(dt.UTC)

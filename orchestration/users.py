@@ -12,11 +12,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from api_contracts.vocabulary import ROLES_WITH_EMPLOYEE, SESSION_ROLES
 from orchestration.errors import PlatformError
 from orchestration.runtime.database import ConnectionInfo
-from orchestration.tokens import ROLES, ROLES_WITH_EMPLOYEE
 
-SESSION_ROLES = tuple(role for role in ROLES if role != "anon")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,62}$")
 MIN_PASSWORD = 8
 

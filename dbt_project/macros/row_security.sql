@@ -23,7 +23,7 @@
 {% macro row_security(profile) -%}
     {%- set readers = access_profiles()[profile] -%}
     alter table {{ this }} enable row level security;
-    {%- for role in ['anon', 'analyst', 'hr', 'manager', 'employee'] %}
+    {%- for role in var('request_roles') %}
     drop policy if exists {{ role }}_read on {{ this }};
     {%- if role in readers %}
     create policy {{ role }}_read on {{ this }} for select to {{ role }} using ({{ readers[role] }});

@@ -18,7 +18,8 @@ import openapiTS from "openapi-typescript";
 const here = dirname(fileURLToPath(import.meta.url));
 const target = join(here, "..", "shared", "src", "api-types.gen.ts");
 const apiUrl = (process.env.BI_DASH_API_URL ?? "http://127.0.0.1:3000").replace(/\/$/, "");
-const ROLES = ["anon", "analyst", "hr", "manager", "employee"];
+// the request roles, from the vocabulary (api_contracts/vocabulary.py) the platform writes them in
+const ROLES = JSON.parse(readFileSync(join(here, "..", "shared", "src", "vocabulary.gen.json"), "utf8")).requestRoles;
 
 function token(role) {
   if (role === "anon") return null;

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from api_contracts.vocabulary import DEFAULT_TIME_ZONE
 from orchestration.generate.ponto import SCHEDULES, SyntheticEmployee
 from orchestration.ingest.afd import crc_hex, rep_p_hash
 
@@ -277,7 +278,7 @@ def _write_clock(
             handle.write(line + "\r\n")
 
         if clock.layout == "671":
-            generated = dt.datetime.combine(end, dt.time(23, 0), tzinfo=ZoneInfo("America/Sao_Paulo"))
+            generated = dt.datetime.combine(end, dt.time(23, 0), tzinfo=ZoneInfo(DEFAULT_TIME_ZONE))
             write(header_671(0, clock.rep_number, start, end, generated))
         else:
             write(header_1510(0, clock.rep_number, start, end, crc=crc))

@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from api_contracts.vocabulary import DEFAULT_TIME_ZONE
 from orchestration.ingest.brazil import CPF_WEIGHTS, PIS_WEIGHTS, check_digit
 from orchestration.ingest.files import make_private
 
@@ -111,7 +112,7 @@ def make_employees(count: int, seed: int) -> list[SyntheticEmployee]:
                 department=department,
                 manager_id="" if manager_id == employee_id else manager_id,
                 schedule_code=schedule,
-                timezone="America/Manaus" if rng.random() < 0.05 else "America/Sao_Paulo",
+                timezone="America/Manaus" if rng.random() < 0.05 else DEFAULT_TIME_ZONE,
                 hired_at=dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3000)),
             )
         )

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-DEFAULT_TIME_ZONE = "America/Sao_Paulo"
 _HEX4 = re.compile(r"^[0-9A-Fa-f]{4}$")
 _DIGITS = re.compile(r"^\d+$")
 

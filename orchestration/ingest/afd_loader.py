@@ -22,8 +22,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from api_contracts.vocabulary import DEFAULT_TIME_ZONE
 from orchestration.ingest.afd import (
-    DEFAULT_TIME_ZONE,
     FileAuditor,
     Notice,
     Record,

@@ -13,6 +13,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from api_contracts.vocabulary import DEFAULT_TIME_ZONE
 from orchestration.ingest.files import check_input_file, finish_file, quarantine, register_file, sha256_of
 from orchestration.ingest.summary import FileSummary
 
@@ -144,7 +145,7 @@ class CsvTable:
     columns: Sequence[Column]
     key: Sequence[str]
     domain: str
-    time_zone: str = "America/Sao_Paulo"
+    time_zone: str = DEFAULT_TIME_ZONE
     optional_columns: Sequence[str] = ()
     settle: Settle | None = None
 

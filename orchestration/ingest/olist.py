@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migrations.models import ORDER_STATUSES
+from api_contracts.vocabulary import ORDER_STATUSES
 from orchestration.errors import PlatformError
 from orchestration.ingest.csv_tables import (
     Column,

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import psycopg
 from psycopg import sql
 
+from api_contracts.vocabulary import DEFAULT_TIME_ZONE
 from orchestration.ingest.brazil import is_cnpj, is_cpf
 from orchestration.ingest.csv_tables import (
     BadValue,
@@ -20,20 +21,16 @@ from orchestration.ingest.csv_tables import (
     load_csv_table,
     text,
 )
+from orchestration.ingest.intervals import BadIntervals, parse_intervals
 from orchestration.ingest.summary import FileSummary
 from orchestration.runtime.database import ConnectionInfo
-
-_INTERVAL = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
-
-
-DEFAULT_TIMEZONE = "America/Sao_Paulo"
 
 
 def timezone(value: str) -> str | None:
     """An IANA zone; empty means the default establishment zone."""
     value = value.strip()
     if not value:
-        return DEFAULT_TIMEZONE
+        return DEFAULT_TIME_ZONE
     if value not in available_timezones():
         raise BadValue(f"unknown time zone {value!r}")
     ZoneInfo(value)
@@ -41,18 +38,11 @@ def timezone(value: str) -> str | None:
 
 
 def intervals(value: str) -> str | None:
-    """`08:00-12:00,13:00-17:00`; an interval may cross midnight (22:00-02:00). Empty means a day off."""
-    cleaned = value.replace(" ", "")
-    if not cleaned:
-        return ""
-    parts = cleaned.split(",")
-    for part in parts:
-        if not _INTERVAL.match(part):
-            raise BadValue(f"bad interval {part!r} (expected hh:mm-hh:mm)")
-        start, end = part.split("-")
-        if start == end:
-            raise BadValue(f"empty interval {part!r}")
-    return ",".join(parts)
+    """A schedule cell in its stored form (the grammar: :mod:`orchestration.ingest.intervals`)."""
+    try:
+        return parse_intervals(value)
+    except BadIntervals as exc:
+        raise BadValue(str(exc)) from None
 
 
 def weekday(value: str) -> str | None:

@@ -17,13 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from migrations.models import ORDER_STATUSES  # the raw table's own check constraint lists them
+from api_contracts.vocabulary import ORDER_STATUSES, SEGMENTS
+from orchestration.ingest import intervals
 
-SEGMENTS = ("champions", "loyal", "new", "at_risk", "lost", "regular", "inactive")
 BRAZILIAN_STATES = "AC AL AM AP BA CE DF ES GO MA MG MS MT PA PB PE PI PR RJ RN RO RR RS SC SE SP TO".split()
 MINUTES_PER_DAY = 24 * 60
-_TIME = r"([01][0-9]|2[0-3]):[0-5][0-9]"
-SCHEDULE_INTERVALS = rf"^$|^{_TIME}-{_TIME}(,{_TIME}-{_TIME})*$"
 # a build with fewer rows than this share of the published one is withheld
 MIN_ROW_SHARE = 0.5
 
@@ -94,10 +92,6 @@ def _between(column: str, low: float | None, high: float | None, mostly: float =
     return lambda gxe, _: gxe.ExpectColumnValuesToBeBetween(
         column=column, min_value=low, max_value=high, mostly=mostly
     )
-
-
-def _match_regex(column: str, regex: str) -> Builder:
-    return lambda gxe, _: gxe.ExpectColumnValuesToMatchRegex(column=column, regex=regex)
 
 
 def _in_set(column: str, values: Sequence[str], mostly: float = 1.0) -> Builder:
@@ -303,8 +297,13 @@ EXPECTATIONS: tuple[Expectation, ...] = (
         "intervals_well_formed",
         PONTO,
         E,
-        "intervals is empty or HH:MM-HH:MM[,HH:MM-HH:MM...] with valid times.",
-        _match_regex("intervals", SCHEDULE_INTERVALS),
+        "intervals is in the loader's stored form: empty, or HH:MM-HH:MM[,HH:MM-HH:MM...] with valid"
+        " times and no interval that ends where it starts (orchestration/ingest/intervals.py).",
+        _unexpected_rows(
+            "select schedule_code, weekday, intervals from {batch}"
+            f" where not (intervals ~ '{intervals.STORED}') or intervals ~ '{intervals.EMPTY_INTERVAL}'",
+            "work schedules whose intervals the loader would not have stored",
+        ),
     ),
     Expectation(
         "raw/afd_punches",

@@ -74,6 +74,10 @@ def _error(status: int, code: str, message: str, hint: str | None = None) -> str
     return f"status {status} content-type application/json string '{_json(code, message, hint)}'"
 
 
+# roles whose requests go to the analytics pool; every other role's go to the interactive one
+ANALYTICS_ROLES = ("analyst",)
+
+
 def haproxy_config(settings: Settings) -> str:
     interactive, analytics = socket_path(settings, "interactive"), socket_path(settings, "analytics")
     lines = [
@@ -101,7 +105,7 @@ def haproxy_config(settings: Settings) -> str:
         ),
         "    http-request set-var(txn.role) http_auth_bearer,jwt_payload_query('$.role') "
         "if { http_auth_bearer -m found }",
-        "    use_backend analytics if { var(txn.role) -m str analyst }",
+        f"    use_backend analytics if {{ var(txn.role) -m str {' '.join(ANALYTICS_ROLES)} }}",
         "    default_backend interactive",
         "    http-response wait-for-body time 2s if { status ge 500 }",
         "    http-response return "

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from api_contracts.vocabulary import REQUEST_ROLES
+from orchestration.runtime.api_proxy import ANALYTICS_ROLES
 from orchestration.runtime.database import role_connection
 from orchestration.settings import Settings
 
@@ -27,9 +29,9 @@ def status_report(settings: Settings) -> dict[str, Any]:
         "api-proxy": (services.api_url(settings) + "/", services.api_url(settings)),
         "postgrest": (
             f"http://{settings.bind_host}:{settings.api_admin_port}/ready",
-            "interactive pool (anon, hr, manager, employee)",
+            f"interactive pool ({', '.join(role for role in REQUEST_ROLES if role not in ANALYTICS_ROLES)})",
         ),
-        "postgrest-analytics": ("", "analytics pool (analyst)"),
+        "postgrest-analytics": ("", f"analytics pool ({', '.join(ANALYTICS_ROLES)})"),
         "docs": (services.docs_url(settings) + "/", services.docs_url(settings)),
         "dagster-webserver": (
             services.dagster_url(settings) + "/server_info",

@@ -1,8 +1,11 @@
+import re
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, pool
 
+from api_contracts import vocabulary
 from migrations.models import metadata
 from orchestration.runtime import migrate
 from orchestration.runtime.database import ConnectionInfo
@@ -100,3 +103,33 @@ def test_alembic_command_line_uses_the_settings(
     )
     assert result.returncode == 0, result.stderr
     assert f"{migrate.head_revision()} (head)" in result.stdout
+
+
+def test_the_database_holds_the_vocabularies(fresh_db: ConnectionInfo) -> None:
+    """The lists the migrations wrote into the database are api_contracts/vocabulary.py's."""
+
+    def constraint_values(conn, table: str, name: str) -> set[str]:
+        (definition,) = conn.execute(
+            "select pg_get_constraintdef(oid) from pg_constraint"
+            " where conrelid = %s::regclass and conname = %s",
+            (table, name),
+        ).fetchone()
+        return set(re.findall(r"'([a-z_]+)'::text", definition))
+
+    with fresh_db.connect() as conn:
+        categories = {row[0] for row in conn.execute("select category from raw.absence_categories")}
+        statuses = constraint_values(conn, "raw.olist_orders", "ck_olist_orders_order_status")
+        session_roles = constraint_values(conn, "auth.users", "users_role_check")
+        with_employee = constraint_values(conn, "auth.users", "users_employee_id_for_people")
+        members = {
+            row[0]
+            for row in conn.execute(
+                "select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid "
+                "join pg_roles u on u.oid = m.member where u.rolname = 'authenticator'"
+            )
+        }
+    assert categories == set(vocabulary.ABSENCE_CATEGORIES)
+    assert statuses == set(vocabulary.ORDER_STATUSES)
+    assert session_roles == set(vocabulary.SESSION_ROLES)
+    assert with_employee == set(vocabulary.ROLES_WITH_EMPLOYEE)
+    assert members == set(vocabulary.REQUEST_ROLES)

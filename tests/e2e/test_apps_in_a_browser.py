@@ -20,6 +20,7 @@ import httpx
 import psycopg
 import pytest
 
+from api_contracts import vocabulary
 from tests.e2e.cli import ROOT, Cli
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -499,6 +500,10 @@ def test_hr_anomalies_queue_and_month_close_csv_equal_the_api(
     )
     total = int(queue.headers["Content-Range"].split("/")[1])
     assert text(page, "[data-testid=count]").endswith(f"/ {total}")
+    # the kind filter offers every kind the API can return (the vocabulary), the violations last
+    offered = page.get_by_label("Tipo").locator("option").evaluate_all("options => options.map(o => o.value)")
+    assert offered[0] == "" and sorted(offered[1:]) == sorted(vocabulary.ANOMALY_KINDS)
+    assert offered[-len(vocabulary.VIOLATION_KINDS) :] == list(vocabulary.VIOLATION_KINDS)
     page.get_by_role("link", name="Fechamento do mês").click()
     page.wait_for_selector("[data-testid=close]")
     page.goto(f"{pages.site}/ponto/close?month={DEMO_MONTH}")

@@ -101,19 +101,33 @@ def test_dbt_results_become_audit_outcomes_with_severity() -> None:
 
 
 @pytest.mark.parametrize(
-    ("intervals", "ok"),
+    ("cell", "stored"),
     [
-        ("08:00-12:00,13:00-17:00", True),
-        ("22:00-02:00,03:00-06:00", True),
-        ("", True),
-        ("8h-noon", False),
-        ("08:00-24:00", False),
-        ("08:00-12:00,", False),
+        ("08:00-12:00,13:00-17:00", "08:00-12:00,13:00-17:00"),
+        ("08:00-12:00, 13:00-17:00", "08:00-12:00,13:00-17:00"),
+        ("22:00-02:00,03:00-06:00", "22:00-02:00,03:00-06:00"),
+        ("", ""),
+        ("8h-noon", None),
+        ("08:00-24:00", None),
+        ("08:00-12:00,", None),
+        ("08:00-08:00", None),
+        ("08:00-12:00,13:00-13:00", None),
+        ("13:00-13:00,08:00-12:00", None),
     ],
 )
-def test_schedule_interval_pattern(intervals: str, ok: bool) -> None:
+def test_loader_and_raw_suite_agree_on_schedule_intervals(cell: str, stored: str | None) -> None:
+    """One grammar: what the loader stores passes the raw suite; what it rejects, the suite flags."""
     import re
 
-    from orchestration.quality.suites import SCHEDULE_INTERVALS
+    from orchestration.ingest.intervals import EMPTY_INTERVAL, STORED, BadIntervals, parse_intervals
 
-    assert bool(re.search(SCHEDULE_INTERVALS, intervals)) is ok
+    def suite_flags(value: str) -> bool:  # the raw suite's query: not stored form, or an empty interval
+        return not re.search(STORED, value) or bool(re.search(EMPTY_INTERVAL, value))
+
+    if stored is None:
+        with pytest.raises(BadIntervals):
+            parse_intervals(cell)
+        assert suite_flags(cell.replace(" ", ""))
+    else:
+        assert parse_intervals(cell) == stored
+        assert not suite_flags(stored)

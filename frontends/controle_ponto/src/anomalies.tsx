@@ -4,23 +4,13 @@ import { api, rowsOf } from "@bi-dash/shared/api";
 import { formatDate, formatDateTime, formatNumber } from "@bi-dash/shared/format";
 import type { LabelKey } from "@bi-dash/shared/i18n";
 import { Link, Show, useLoad, useRoute, useT } from "@bi-dash/shared/ui";
+import { ANOMALY_KINDS, VIOLATION_KINDS } from "@bi-dash/shared/vocabulary";
 
 import { Correction } from "./month";
 
 const LIMIT = 200;
-// the queue HR works through first; the others (violations) are listed with their own filter
-const KINDS = [
-  "incomplete_day",
-  "needs_review",
-  "duplicate_punch",
-  "unknown_identity",
-  "crc_mismatch",
-  "quarantined_line",
-  "unjustified_absence",
-  "break_violation",
-  "rest_violation",
-  "overtime_over_limit",
-];
+// the queue HR works through first, then the violations (listed only when asked for by kind)
+const KINDS = [...ANOMALY_KINDS.filter((kind) => !VIOLATION_KINDS.includes(kind)), ...VIOLATION_KINDS];
 
 export function AnomaliesPage({ kind }: { kind: string }) {
   const { t, locale } = useT();
@@ -29,7 +19,7 @@ export function AnomaliesPage({ kind }: { kind: string }) {
     let request = api()
       .from("punch_anomalies")
       .select("anomaly_id,kind,employee_id,work_date,occurred_at,punch_id,detail", { count: "exact" });
-    request = kind ? request.eq("kind", kind) : request.not("kind", "in", "(break_violation,rest_violation,overtime_over_limit)");
+    request = kind ? request.eq("kind", kind) : request.not("kind", "in", `(${VIOLATION_KINDS.join(",")})`);
     const answer = await request.order("work_date", { ascending: false, nullsFirst: true }).order("anomaly_id").limit(LIMIT);
     return { rows: rowsOf(answer), count: answer.count ?? 0 };
   }, [kind]);

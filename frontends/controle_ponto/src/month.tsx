@@ -4,6 +4,7 @@ import { api, rowsOf } from "@bi-dash/shared/api";
 import type { RowOf } from "@bi-dash/shared/database";
 import { addDays, formatDate, formatDateTime, formatMinutes, formatTime, monthPeriod, shiftMonth } from "@bi-dash/shared/format";
 import { Show, useLoad, useRoute, useSession, useT } from "@bi-dash/shared/ui";
+import { DEFAULT_TIME_ZONE } from "@bi-dash/shared/vocabulary";
 
 import { latestMonth, monthStart } from "./months";
 
@@ -99,7 +100,7 @@ function Month({ employeeId, month, own }: { employeeId: string; month: string; 
               </p>
             );
           }
-          const zone = person?.timezone ?? "America/Sao_Paulo";
+          const zone = person?.timezone ?? DEFAULT_TIME_ZONE;
           const byJornada = new Map<number, Punch[]>();
           for (const punch of punches) {
             if (punch.jornada_number === null) continue;
@@ -259,7 +260,7 @@ function IncludePunch({ employeeId }: { employeeId: string }) {
     <section>
       <h2>{t("include")}</h2>
       <label>
-        {t("at")} (America/Sao_Paulo)
+        {t("at")} ({DEFAULT_TIME_ZONE})
         <input type="datetime-local" value={at} onChange={(event) => setAt(event.target.value)} />
       </label>
       {at && (

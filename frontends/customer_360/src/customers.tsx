@@ -3,12 +3,12 @@ import { useState } from "react";
 import { api, rowsOf, saveText, ApiFailure, failureKind } from "@bi-dash/shared/api";
 import { formatDate, formatMoney, formatNumber } from "@bi-dash/shared/format";
 import { Link, Show, useLoad, useRoute, useT } from "@bi-dash/shared/ui";
+import { SEGMENTS } from "@bi-dash/shared/vocabulary";
 
 export const PAGE_SIZE = 25;
 const COLUMNS = "customer_unique_id,city,state,segment,orders_count,total_spent,last_order_at";
 const SORTS = ["total_spent", "orders_count", "last_order_at", "customer_unique_id"] as const;
 type Sort = (typeof SORTS)[number];
-const SEGMENTS = ["champions", "loyal", "new", "at_risk", "lost", "regular", "inactive"];
 // the API's db-max-rows: the export pages through the API in chunks of this size
 const EXPORT_CHUNK = 1000;
 

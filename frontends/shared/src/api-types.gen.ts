@@ -650,7 +650,7 @@ export interface definitions {
      */
     work_date?: string;
   };
-  /** @description API resource `/punches`: every punch with its status (kept, duplicate, included, disregarded, unattributed) and reason. */
+  /** @description API resource `/punches`: every punch with its status (kept, duplicate, disregarded, included, unattributed) and reason. */
   punches: {
     /**
      * Format: text

@@ -1,6 +1,8 @@
 // Formatting for people in Brazil (pt-BR by default, English on request) and the period arithmetic the
 // dashboards share. Pure functions: unit-tested with vitest (format.test.ts).
 
+import { DEFAULT_TIME_ZONE } from "./vocabulary";
+
 export type Locale = "pt-BR" | "en";
 
 const numberFormats = new Map<string, Intl.NumberFormat>();
@@ -63,7 +65,7 @@ export function formatDate(value: string | null | undefined, locale: Locale = "p
 export function formatDateTime(
   value: string | null | undefined,
   locale: Locale = "pt-BR",
-  timeZone = "America/Sao_Paulo",
+  timeZone = DEFAULT_TIME_ZONE,
 ): string {
   if (!value) return "—";
   const instant = new Date(value);
@@ -76,7 +78,7 @@ export function formatDateTime(
 }
 
 /** Only the time of an instant, hh:mm in the given zone. */
-export function formatTime(value: string | null | undefined, timeZone = "America/Sao_Paulo"): string {
+export function formatTime(value: string | null | undefined, timeZone = DEFAULT_TIME_ZONE): string {
   if (!value) return "—";
   const instant = new Date(value);
   if (Number.isNaN(instant.getTime())) return value;

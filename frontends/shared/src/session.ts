@@ -3,7 +3,9 @@
 // closes, is never sent by the browser on its own (no cookie: no cross-site request forgery), and the
 // platform secret that signs it never reaches the browser.
 
-export type Role = "analyst" | "hr" | "manager" | "employee";
+import type { Role } from "./vocabulary";
+
+export type { Role };
 
 export interface Session {
   token: string;

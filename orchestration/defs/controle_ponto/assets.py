@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from api_contracts.vocabulary import DEFAULT_TIME_ZONE
 from orchestration.defs.platform.inbox import inbox_only
 from orchestration.defs.platform.resources import PlatformDatabase
 from orchestration.ingest.afd_loader import ingest_afd_file
@@ -21,7 +22,7 @@ EXTERNAL_TABLES = {
 
 class AfdFilesConfig(dg.Config):
     files: list[str]
-    time_zone: str = "America/Sao_Paulo"
+    time_zone: str = DEFAULT_TIME_ZONE
     inbox_entry: str = ""  # the inbox file or folder the files came from
     archive_to: str = ""  # move the inbox entry here after a successful load ("" keeps it)
 

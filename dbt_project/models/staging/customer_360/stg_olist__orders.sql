@@ -17,7 +17,7 @@ renamed as (
         order_delivered_carrier_date as delivered_to_carrier_at,
         order_delivered_customer_date as delivered_at,
         order_estimated_delivery_date as estimated_delivery_at,
-        order_status not in ('canceled', 'unavailable') as is_valid,
+        order_status not in {{ sql_values(var('invalid_order_statuses')) }} as is_valid,
         loaded_at,
         loaded_xid
 
