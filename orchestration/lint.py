@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import psycopg
 
+from api_contracts.access import IDENTIFIER_READERS
 from api_contracts.vocabulary import REQUEST_ROLES
 
 EXPOSED = ("api",)
 SENSITIVE = ("cpf", "pis", "email", "phone", "telefone", "rg", "password", "senha")
-IDENTIFIER_READERS = ("hr",)
 
 
 @dataclass(frozen=True)

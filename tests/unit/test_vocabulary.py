@@ -1,6 +1,7 @@
 """Each vocabulary is written once, in api_contracts/vocabulary.py; these tests keep it so.
 
-- dbt reads the lists as project vars: ``dbt_project.yml`` must hold the same values;
+- dbt reads the lists as project vars: ``dbt_project.yml`` must hold the same values (and the same
+  authorization as api_contracts/access.py);
 - the web apps read ``frontends/shared/src/vocabulary.gen.json``: it must be the module's rendering
   (``UPDATE_SNAPSHOTS=1`` rewrites it after a deliberate change);
 - no other source file spells out a vocabulary again as a list (three or more of its values in one
@@ -14,17 +15,19 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from api_contracts import vocabulary
+from api_contracts import access, vocabulary
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = (".py", ".sql", ".yml", ".yaml", ".ts", ".tsx", ".mjs", ".json")
 WRITTEN_HERE = {
     "api_contracts/vocabulary.py",
     "dbt_project/dbt_project.yml",  # checked equal below
+    "api_contracts/access.py",  # a profile names its roles
     str(vocabulary.FRONTEND_FILE),
 }
 NOT_CHECKED = ("migrations/versions/", "tests/", "vendor/", "frontends/shared/src/api-types.gen.ts")
@@ -43,9 +46,10 @@ _WORD = re.compile(r"[A-Za-z_]+")
 _YAML_ITEM = re.compile(r"^\s*-\s+['\"]?([A-Za-z_]+)['\"]?\s*$")
 
 
-def test_dbt_vars_are_the_vocabulary() -> None:
+@pytest.mark.parametrize("module", [vocabulary, access], ids=["vocabulary", "access"])
+def test_dbt_vars_are_the_declarations(module: Any) -> None:
     project = yaml.safe_load((ROOT / "dbt_project" / "dbt_project.yml").read_text(encoding="utf-8"))
-    assert {name: project["vars"].get(name) for name in vocabulary.DBT_VARS} == vocabulary.DBT_VARS
+    assert {name: project["vars"].get(name) for name in module.DBT_VARS} == module.DBT_VARS
 
 
 def test_the_frontends_copy_is_the_vocabulary() -> None:
