@@ -131,6 +131,7 @@ $(STATE)/docs-assets/.installed: vendor/data-docs/package.json vendor/data-docs/
 lint: bootstrap
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 typecheck: bootstrap
 	$(BIN)/mypy

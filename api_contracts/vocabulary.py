@@ -65,7 +65,7 @@ DEFAULT_TIME_ZONE = "America/Sao_Paulo"
 # --- the platform ---------------------------------------------------------------------------------
 # the database roles a request runs as (the `role` claim of a token); anon needs no token
 RequestRole = Literal["anon", "analyst", "hr", "manager", "employee"]
-REQUEST_ROLES: tuple[str, ...] = get_args(RequestRole)
+REQUEST_ROLES: tuple[RequestRole, ...] = get_args(RequestRole)
 # roles whose token names the employee its rows belong to
 ROLES_WITH_EMPLOYEE: tuple[RequestRole, ...] = ("manager", "employee")
 # roles a person signs in as (anon is nobody)

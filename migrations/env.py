@@ -6,6 +6,8 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 from migrations.models import metadata
+from orchestration.runtime.database import start_database
+from orchestration.settings import get_settings
 
 config = context.config
 
@@ -37,9 +39,6 @@ def run_migrations_online() -> None:
         return
     url = config.get_main_option("sqlalchemy.url")
     if not url:
-        from orchestration.runtime.database import start_database
-        from orchestration.settings import get_settings
-
         url = start_database(get_settings()).url("postgresql+psycopg")
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as conn:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import psycopg
@@ -30,7 +31,6 @@ _IGNORED_NAMES = {".user.yml", "package-lock.yml"}
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("bi-dash")

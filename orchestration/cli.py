@@ -3,17 +3,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import getpass
 import json
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
@@ -21,12 +25,17 @@ from rich.table import Table
 from api_contracts.vocabulary import DEFAULT_TIME_ZONE, REQUEST_ROLES, SESSION_ROLES
 from orchestration import logs
 from orchestration.errors import PlatformError
+from orchestration.generate.afd import SHAPES
+from orchestration.generate.dataset import generate_ponto
+from orchestration.generate.olist import generate_olist
 from orchestration.ingest.summary import LoadSummary
+from orchestration.lint import CHECKS
 from orchestration.runtime.database import started_by_this_process
 from orchestration.service import accounts, lifecycle, loads, progress
 from orchestration.service import refresh as refresh_service
 from orchestration.service import status as status_service
 from orchestration.settings import Settings, get_settings
+from orchestration.users import check_password
 
 app = typer.Typer(
     name="bi-dash",
@@ -58,8 +67,6 @@ log = logs.get_logger("cli")
 
 def _print_version(value: bool) -> None:
     if value:
-        from importlib.metadata import version
-
         console.print(
             f"bi-dash {version('bi-dash')} (dbt-core {version('dbt-core')}, dagster {version('dagster')},"
             f" great-expectations {version('great-expectations')})"
@@ -109,7 +116,6 @@ def _settings(**overrides: Any) -> Settings:
 
 def _settings_error(exc: ValueError) -> str:
     """One line per bad setting: which variable, what is wrong (not pydantic's four-line report)."""
-    from pydantic import ValidationError
 
     if not isinstance(exc, ValidationError):
         return str(exc)
@@ -447,6 +453,7 @@ def serve(
 ) -> None:
     """Run one component in the foreground, as a container or systemd unit does: configured by the
     environment (and <VARIABLE>_FILE secret files), stopped cleanly by SIGTERM."""
+    # deferred: runtime.serve loads Dagster (~1 s); only the container entry points need it
     from orchestration.runtime.serve import exec_component, prepare
 
     prepared = prepare(_settings(), component)
@@ -462,6 +469,7 @@ def health(
     ],
 ) -> None:
     """Exit 0 when the component answers, 1 when not (for container health checks and probes)."""
+    # deferred: runtime.serve loads Dagster (~1 s); only the container entry points need it
     from orchestration.runtime.serve import healthy
 
     if not healthy(_settings(), component):
@@ -520,7 +528,6 @@ def token(
 def lint() -> None:
     """Check the exposed schema (RLS, security_invoker, function grants, search_path, identifiers).
     Exit code 1 when an error is found; warnings only report."""
-    from orchestration.lint import CHECKS
 
     findings = status_service.lint(_settings())
     if not findings:
@@ -541,9 +548,6 @@ def lint() -> None:
 # --- users ---------------------------------------------------------------------------------------
 def _read_password(from_stdin: bool, prompt: str = "Password") -> str:
     """From stdin (scripts: `… --password-stdin < file`) or a prompt without echo; never from argv."""
-    import getpass
-
-    from orchestration.users import check_password
 
     if from_stdin or not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\r\n")
@@ -684,7 +688,6 @@ def ingest_schedules(path: Annotated[Path, typer.Argument(help="Schedules CSV fi
 
 # --- legal outputs -------------------------------------------------------------------------------
 def _date_option(value: str, option: str) -> Any:
-    import datetime as dt
 
     try:
         return dt.date.fromisoformat(value)
@@ -732,7 +735,6 @@ def generate_olist_command(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("olist"),
 ) -> None:
     """Write the eight Olist-layout CSV files."""
-    from orchestration.generate.olist import generate_olist
 
     with progress.step(f"Generating {customers} customers into {out}"):
         counts = generate_olist(out, customers, seed)
@@ -759,8 +761,6 @@ def generate_ponto_command(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("ponto"),
 ) -> None:
     """Write employees and schedules CSVs and one AFD file per clock (1510, 1510 + CRC, 671)."""
-    from orchestration.generate.afd import SHAPES
-    from orchestration.generate.ponto import generate_ponto
 
     first_day = _date_option(start, "--start")
     if shape not in SHAPES:

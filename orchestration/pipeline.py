@@ -10,15 +10,19 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from orchestration import logs
+from orchestration import logs, publish
+from orchestration.change_detection import project_digest
 from orchestration.errors import PlatformError
 from orchestration.logs import rotate
+from orchestration.publish import RUNNER_LOCK_KEY
+from orchestration.quality.data_docs_offline import VENDOR
+from orchestration.runtime.database import role_connection, start_database
 from orchestration.runtime.environment import dbt_executable
-from orchestration.runtime.runs import run_tags
+from orchestration.runtime.runs import describe_run, heal, run_tags, runs_in_progress
 from orchestration.settings import PROJECT_ROOT, Settings
 
 logger = logs.get_logger("pipeline")
@@ -69,7 +73,6 @@ def _dbt_error(output: str) -> str:
 def prepare_dbt(settings: Settings) -> bool:
     """Write the manifest Dagster loads the dbt assets from, unless the one there was parsed from this
     very project (its digest is kept beside it). True when dbt parsed."""
-    from orchestration.change_detection import project_digest
 
     stamp = settings.dbt_target_dir / ".project_digest"
     digest = project_digest(settings.dbt_project_dir)
@@ -101,12 +104,9 @@ def run_refresh(
     """Execute the Dagster `refresh` job in this process, recorded in the instance (visible in the UI).
 
     ``on_step`` is told of each step as it ends (from the run's event log, polled beside the run)."""
+    # deferred: Dagster takes ~1 s to import; this module's dbt and docs helpers run without it
     import dagster as dg
     from dagster._core.execution.api import execute_run
-
-    from orchestration.publish import RUNNER_LOCK_KEY
-    from orchestration.runtime.database import role_connection, start_database
-    from orchestration.runtime.runs import describe_run, runs_in_progress
 
     transformer = role_connection(start_database(settings), settings, "transformer")
     with dg.DagsterInstance.get() as instance, transformer.connect(autocommit=True) as guard:
@@ -155,6 +155,7 @@ REPOSITORY_NAME = "__repository__"  # what @dg.definitions names the one reposit
 
 
 def _recon_refresh_job() -> Any:
+    # deferred: Dagster and its definitions load only when a run is created
     from dagster._core.definitions.reconstruct import ReconstructableRepository
 
     from orchestration.defs.platform.jobs import REFRESH_JOB_NAME
@@ -169,6 +170,7 @@ def code_location_origin(settings: Settings) -> Any:
     """The code location the Dagster webserver and daemon load (see services._code_location): a run
     recorded with it belongs to that location's job, so the UI shows it like a run it launched
     (the Overview timeline, the job's runs, re-execution)."""
+    # deferred: Dagster takes ~1 s to import; this module's dbt and docs helpers run without it
     from dagster._core.remote_origin import (
         GrpcServerCodeLocationOrigin,
         ManagedGrpcPythonEnvCodeLocationOrigin,
@@ -190,6 +192,7 @@ def code_location_origin(settings: Settings) -> Any:
 def _create_run(settings: Settings, instance: Any, recon_job: Any, run_config: dict[str, Any]) -> Any:
     """A refresh run in the instance, with the code location's origin (not an ad hoc run: those are
     missing from the Overview timeline), that this process then executes."""
+    # deferred: Dagster takes ~1 s to import; this module's dbt and docs helpers run without it
     from dagster._core.execution.api import create_execution_plan
     from dagster._core.remote_origin import RemoteJobOrigin, RemoteRepositoryOrigin
 
@@ -223,6 +226,7 @@ class _StepWatcher:
         self.thread.start()
 
     def _watch(self) -> None:
+        # deferred: Dagster takes ~1 s to import; this module's dbt and docs helpers run without it
         import dagster as dg
 
         with dg.DagsterInstance.get() as instance:
@@ -292,6 +296,7 @@ def output_to_log(log: Path) -> Iterator[TextIO]:
 
 def heal_dead_runs(settings: Settings) -> list[Any]:
     """heal_runs on the platform's Dagster instance."""
+    # deferred: Dagster takes ~1 s to import; this module's dbt and docs helpers run without it
     import dagster as dg
 
     with dg.DagsterInstance.get() as instance:
@@ -300,8 +305,6 @@ def heal_dead_runs(settings: Settings) -> list[Any]:
 
 def heal_runs(settings: Settings, instance: Any) -> list[Any]:
     """Runs whose process died are marked failed before anything starts (orchestration/runtime/runs.py)."""
-    from orchestration.runtime.database import role_connection, start_database
-    from orchestration.runtime.runs import heal
 
     healed = heal(instance, role_connection(start_database(settings), settings, "transformer"))
     for item in healed:
@@ -316,10 +319,6 @@ def step_seconds(instance: Any, run_id: str) -> dict[str, float]:
 
 def _with_audit(settings: Settings, outcome: RefreshOutcome) -> RefreshOutcome:
     """Add what the audit trail says about the run (outcome, failing and warning checks)."""
-    from dataclasses import replace
-
-    from orchestration import publish
-    from orchestration.runtime.database import role_connection, start_database
 
     with role_connection(start_database(settings), settings, "transformer").connect(autocommit=True) as conn:
         recorded = publish.attempt_outcome(conn, outcome.run_id)
@@ -384,7 +383,6 @@ def publish_docs(settings: Settings, force: bool = False) -> tuple[Path, bool]:
 
     The docs describe the project, not the rows: they are generated again only when the project
     changed since they were (its digest is kept beside them). Returns (site, generated)."""
-    from orchestration.change_detection import project_digest
 
     site = settings.docs_dir / "dbt"
     stamp = site / ".project_digest"
@@ -454,7 +452,6 @@ show("");
 def write_api_reference(settings: Settings, api_url: str) -> Path | None:
     """Swagger UI (npm swagger-ui-dist, installed by `make bootstrap`) over the API's OpenAPI document,
     under docs/api/; None when the package is missing."""
-    from orchestration.quality.data_docs_offline import VENDOR
 
     package = VENDOR / "swagger-ui-dist"
     if not package.is_dir():

@@ -169,6 +169,7 @@ def _flags(day: dict[str, Any]) -> str:
 def espelho_pdf(data: dict[str, Any]) -> bytes:
     """The Espelho de Ponto of one employee and month (art. 84: employer, worker, period, schedule,
     every original and treated punch with its marker and reason, durations with the reduced night hour)."""
+    # deferred: reportlab is needed only to draw a PDF
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet

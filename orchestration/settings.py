@@ -16,6 +16,9 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from orchestration.errors import PlatformError
+from orchestration.tokens import parse_ttl
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -112,7 +115,6 @@ class Settings(BaseSettings):
     @field_validator("session_ttl")
     @classmethod
     def _session_at_most_8h(cls, value: str) -> str:
-        from orchestration.tokens import parse_ttl
 
         try:
             seconds = parse_ttl(value).total_seconds()
@@ -219,7 +221,6 @@ SECRET_VARIABLES = (
 
 def secrets_from_files(environ: dict[str, str] | None = None) -> dict[str, str]:
     """The values of ``<VARIABLE>_FILE`` files (stripped), refusing files others may read or write."""
-    from orchestration.errors import PlatformError
 
     environ = dict(os.environ) if environ is None else environ
     values: dict[str, str] = {}

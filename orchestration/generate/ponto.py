@@ -10,7 +10,6 @@ from pathlib import Path
 
 from api_contracts.vocabulary import DEFAULT_TIME_ZONE
 from orchestration.ingest.brazil import CPF_WEIGHTS, PIS_WEIGHTS, check_digit
-from orchestration.ingest.files import make_private
 
 FIRST = [
     "Ana",
@@ -160,33 +159,3 @@ def write_schedules(path: Path) -> None:
         for code, days in SCHEDULES.items():
             for weekday, intervals in sorted(days.items()):
                 writer.writerow([code, weekday, intervals])
-
-
-def generate_ponto(
-    out: Path,
-    employees: int,
-    days: int,
-    seed: int = 42,
-    start: dt.date = dt.date(2025, 1, 1),
-    shape: str = "tidy",
-) -> dict[str, int]:
-    """Employees and schedules CSVs plus one AFD file per clock (1510, 1510 + CRC, 671), from ``start``.
-
-    The same seed gives the same people (the first N of a larger generation are those of a smaller one),
-    so a later period of the same company is ``--start`` after the first one."""
-    from dataclasses import replace
-
-    from orchestration.generate.afd import SHAPES, generate_afd
-
-    messiness = SHAPES[shape]
-    unscheduled = random.Random(f"{seed}:unscheduled")
-    people = [
-        replace(person, has_schedule=unscheduled.random() >= messiness.unscheduled)
-        for person in make_employees(employees, seed)
-    ]
-    write_employees(out / "employees.csv", people)
-    write_schedules(out / "schedules.csv")
-    counts = {"employees.csv": len(people), "schedules.csv": sum(len(d) for d in SCHEDULES.values())}
-    counts.update(generate_afd(out / "afd", people, start, days, seed, messiness))
-    make_private(out)
-    return counts

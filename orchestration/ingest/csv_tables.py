@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import re
+from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -163,7 +165,6 @@ ENCODINGS = ("utf-8", "cp1252", "latin-1")
 def detect_encoding(path: Path) -> str:
     """UTF-8 when the whole file is valid UTF-8, else Windows-1252 (the usual "Latin-1" of spreadsheets
     exported on Windows), else ISO-8859-1, which reads any byte."""
-    import codecs
 
     for encoding in ENCODINGS:
         decoder = codecs.getincrementaldecoder(encoding)()
@@ -190,7 +191,6 @@ def _records(
     quote never closes, or that spans lines and still has the wrong number of fields (``width``), is
     given up: its first line comes back alone (its fields as read) and the next lines are read again,
     so one broken quote damages one line, not the rest of the file."""
-    from collections import deque
 
     with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as handle:
         pending: deque[tuple[int, str]] = deque()

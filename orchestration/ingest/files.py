@@ -8,13 +8,13 @@ from pathlib import Path
 
 import psycopg
 
+from orchestration.errors import PlatformError
 from orchestration.ingest.summary import FileSummary
 
 
 def check_input_file(path: Path) -> None:
     """Only regular files are read: a symbolic link (it could point at any file of the machine) or a
     device, pipe or folder is refused with a clear reason."""
-    from orchestration.errors import PlatformError
 
     if path.is_symlink():
         raise PlatformError(f"{path}: a symbolic link; name the file itself")

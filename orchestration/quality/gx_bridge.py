@@ -73,6 +73,7 @@ def _exception(info: Any) -> dict[str, str]:
 
 
 def _context(project_root: Path) -> Any:
+    # deferred: Great Expectations takes seconds to import; only the check steps need it
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -106,6 +107,7 @@ def run_suites(
     ``name`` names the GX data source and checkpoints of this group of suites (one per Dagster step).
     ``docs_dir``: where to copy the GX Data Docs site afterwards (None: leave it in the GX project).
     """
+    # deferred: Great Expectations takes seconds to import; only the check steps need it
     import great_expectations as gx
     import great_expectations.expectations as gxe
 

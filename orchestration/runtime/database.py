@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 import warnings
 from dataclasses import dataclass, replace
 from urllib.parse import quote, urlencode
@@ -12,6 +13,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
+from orchestration import logs
 from orchestration.errors import PlatformError
 from orchestration.settings import Settings
 
@@ -86,6 +88,7 @@ def _import_pgserver():
     # pgserver keeps a lock file under XDG_RUNTIME_DIR and warns loudly when it is unset.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        # deferred: pgserver is needed only for the embedded server, not with DATABASE_URL
         import pgserver
     return pgserver
 
@@ -94,6 +97,7 @@ def _embedded_info(settings: Settings, writable: bool = True) -> ConnectionInfo 
     """The running embedded server, read from its postmaster.pid (None when it is not running, or with
     ``writable`` while it still recovers)."""
     _import_pgserver()
+    # deferred: pgserver is needed only for the embedded server, not with DATABASE_URL
     from pgserver.utils import PostmasterInfo
 
     pid_file = settings.pgdata / "postmaster.pid"
@@ -172,13 +176,11 @@ RECOVERY_TIMEOUT_SECONDS = 1800.0
 
 
 def _wait_for_recovery(settings: Settings) -> ConnectionInfo:
-    import time
-
-    from orchestration import logs
 
     log = logs.get_logger("database")
     started = time.monotonic()
     next_note = 0.0
+    # deferred: pgserver is needed only for the embedded server, not with DATABASE_URL
     from pgserver.utils import PostmasterInfo
 
     while time.monotonic() - started < RECOVERY_TIMEOUT_SECONDS:

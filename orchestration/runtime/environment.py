@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from orchestration.runtime.database import ConnectionInfo, role_connection
-from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.settings import PROJECT_ROOT, Settings, get_settings
 
 
 def platform_env(settings: Settings, admin: ConnectionInfo) -> dict[str, str]:
@@ -51,7 +51,6 @@ def ensure_platform_env() -> None:
     ``bi-dash`` does; nothing when it is there already or no external database is configured."""
     if "BI_DASH_DBT_HOST" in os.environ:
         return
-    from orchestration.settings import get_settings
 
     settings = get_settings()
     if not settings.database_url:

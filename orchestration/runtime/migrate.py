@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, pool
 
 from orchestration.runtime.database import ConnectionInfo
 from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.tokens import parse_ttl
 
 LOGIN_ROLES = ("authenticator", "transformer")
 
@@ -58,6 +59,7 @@ def downgrade(admin: ConnectionInfo, revision: str = "base") -> None:
 
 def head_revision() -> str:
     """The newest revision of the migration scripts (what `upgrade` brings a database to)."""
+    # deferred: Alembic's script loader is needed only to read the revisions
     from alembic.script import ScriptDirectory
 
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
@@ -88,7 +90,6 @@ def set_login_passwords(admin: ConnectionInfo, settings: Settings) -> None:
 def set_signing_key(admin: ConnectionInfo, settings: Settings) -> None:
     """``api.login`` signs sessions with the secret and audience PostgREST verifies (migration 0013):
     written on every upgrade, so a rotated secret or a new session lifetime takes effect with it."""
-    from orchestration.tokens import parse_ttl
 
     with admin.connect(autocommit=True) as conn:
         conn.execute(

@@ -13,11 +13,14 @@ a run the daemon launched names its worker's pid in its first engine event.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import socket
 from dataclasses import dataclass
 from typing import Any
+
+from orchestration import publish
 
 PID_TAG = "bi_dash/pid"
 HOST_TAG = "bi_dash/host"
@@ -67,6 +70,7 @@ def _worker_pid(instance: Any, run: Any) -> int | None:
 
 def dead_runs(instance: Any) -> list[tuple[Any, str]]:
     """In-progress runs whose process is gone, with why we think so."""
+    # deferred: Dagster takes ~1 s to import; the run-table helpers here need only SQL
     import dagster as dg
 
     dead = []
@@ -89,8 +93,6 @@ def heal(instance: Any, transformer: Any | None = None) -> list[HealedRun]:
         instance.report_run_failed(run, f"Marked failed by bi-dash: {reason}.")
         healed.append(HealedRun(run.run_id, run.job_name, reason))
     if healed and transformer is not None:
-        from orchestration import publish
-
         with transformer.connect(autocommit=True) as conn:
             for item in healed:
                 conn.execute(
@@ -127,6 +129,7 @@ def _close_orphan_attempts(instance: Any, transformer: Any) -> None:
 
 def runs_in_progress(instance: Any) -> list[Any]:
     """Runs Dagster says are in progress (after :func:`heal`, their processes are alive)."""
+    # deferred: Dagster takes ~1 s to import; the run-table helpers here need only SQL
     import dagster as dg
 
     statuses = [getattr(dg.DagsterRunStatus, status) for status in IN_PROGRESS]
@@ -134,7 +137,6 @@ def runs_in_progress(instance: Any) -> list[Any]:
 
 
 def describe_run(instance: Any, run: Any) -> str:
-    import datetime as dt
 
     record = instance.get_run_record_by_id(run.run_id)
     started = getattr(record, "start_time", None) if record else None

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.errors import PlatformError
+from orchestration.runtime import services
+from orchestration.runtime.database import role_connection, start_database
+from orchestration.runtime.environment import install_dagster_instance, platform_env
 from orchestration.settings import PROJECT_ROOT, Settings
 
 COMPONENTS = ("api", "dagster-webserver", "dagster-daemon", "code-location", "web")
@@ -32,14 +35,12 @@ class Prepared:
 
 def prepare(settings: Settings, component: str) -> Prepared:
     """What to exec for ``component``, with its environment."""
-    from orchestration.runtime import services
-    from orchestration.runtime.database import role_connection, start_database
-    from orchestration.runtime.environment import install_dagster_instance, platform_env
 
     if component not in COMPONENTS:
         raise PlatformError(f"unknown component {component!r} (one of {', '.join(COMPONENTS)})")
     settings.ensure_dirs()
     if component == "web":
+        # deferred: the pipeline loads Dagster; only the web component writes the landing page
         from orchestration.pipeline import write_landing_page
 
         write_landing_page(settings, services.public_api_url(settings), services.dagster_url(settings))
@@ -72,7 +73,6 @@ def exec_component(prepared: Prepared) -> None:
 
 
 def healthy(settings: Settings, component: str) -> bool:
-    from orchestration.runtime import services
 
     if component == "api":
         return services.is_healthy(f"http://{settings.bind_host}:{settings.api_admin_port}/ready")
@@ -91,9 +91,6 @@ def healthy(settings: Settings, component: str) -> bool:
             str(settings.code_location_port),
         ]
     elif component == "dagster-daemon":  # its heartbeats in the instance storage are recent
-        from orchestration.runtime.database import start_database
-        from orchestration.runtime.environment import platform_env
-
         env = {**os.environ, **platform_env(settings, start_database(settings))}
         check = [services.venv_script("dagster-daemon"), "liveness-check"]
         return subprocess.run(check, capture_output=True, timeout=60, check=False, env=env).returncode == 0

@@ -6,6 +6,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import httpx
+
 from orchestration.errors import PlatformError
 from orchestration.runtime.api_proxy import api_proxy_service, socket_path
 from orchestration.runtime.database import ConnectionInfo, role_connection
@@ -120,7 +122,6 @@ def api_services(settings: Settings, admin: ConnectionInfo) -> list[Service]:
 
 
 def is_healthy_socket(socket: Path) -> bool:
-    import httpx
 
     try:
         with httpx.Client(transport=httpx.HTTPTransport(uds=str(socket)), timeout=2) as client:

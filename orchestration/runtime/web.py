@@ -29,6 +29,8 @@ from pathlib import Path
 
 import httpx
 
+from orchestration.ponto_outputs import espelho_pdf
+
 # URL prefix → folder under --apps-dir (frontends/*/vite.config.ts: base and outDir)
 APPS = {"/customer-360/": "customer-360", "/ponto/": "ponto"}
 ESPELHO = re.compile(r"^/espelho/(?P<employee>[A-Za-z0-9_.\-]{1,64})/(?P<month>\d{4}-\d{2})\.pdf$")
@@ -94,7 +96,6 @@ class Handler(SimpleHTTPRequestHandler):
         self.wfile.write(content)
 
     def _espelho(self, employee_id: str, month: str) -> None:
-        from orchestration.ponto_outputs import espelho_pdf
 
         authorization = self.headers.get("Authorization", "")
         if not authorization.startswith("Bearer "):

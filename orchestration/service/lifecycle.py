@@ -6,6 +6,7 @@ anything starts; a failed `up` stops what it started; warm starts serve the publ
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import signal
@@ -18,9 +19,28 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.errors import PlatformError
-from orchestration.runtime.database import ConnectionInfo, database_running, role_connection
+from orchestration.generate.dataset import generate_ponto
+from orchestration.generate.olist import generate_olist
+from orchestration.ingest.afd_loader import ingest_afd_file
+from orchestration.ingest.holidays_sync import sync_national_holidays
+from orchestration.ingest.olist import ingest_olist_dir
+from orchestration.ingest.ponto_csv import EMPLOYEES, SCHEDULES, ingest_csv
+from orchestration.publish import last_published_at
+from orchestration.runtime import processes, services
+from orchestration.runtime.database import (
+    ConnectionInfo,
+    database_running,
+    ensure_database,
+    role_connection,
+    start_database,
+    stop_database,
+)
+from orchestration.runtime.environment import apply_platform_env, install_dagster_instance
+from orchestration.runtime.processes import Service
 from orchestration.service import progress
+from orchestration.service.refresh import refresh
 from orchestration.settings import Settings
+from orchestration.users import add_demo_users
 
 # the platform's processes, in the order they stop (the reverse of the order they start)
 SERVICE_NAMES = (
@@ -65,10 +85,8 @@ def _save_ports(settings: Settings) -> None:
 # --- the database --------------------------------------------------------------------------------
 def prepare(settings: Settings) -> ConnectionInfo:
     """Database up, migrated, and the environment for dbt/Dagster exported."""
-    from orchestration.ingest.holidays_sync import sync_national_holidays
+    # deferred: Alembic and SQLAlchemy take ~0.3 s to import, and the CLI imports this module to start
     from orchestration.runtime import migrate
-    from orchestration.runtime.database import ensure_database, start_database
-    from orchestration.runtime.environment import apply_platform_env, install_dagster_instance
 
     settings.ensure_dirs()
     with progress.step("Starting PostgreSQL" + (" (embedded)" if settings.uses_embedded_database else "")):
@@ -90,11 +108,6 @@ def _is_empty(admin: ConnectionInfo) -> bool:
 
 # --- demo data -----------------------------------------------------------------------------------
 def load_demo(settings: Settings, admin: ConnectionInfo) -> None:
-    from orchestration.generate.olist import generate_olist
-    from orchestration.generate.ponto import generate_ponto
-    from orchestration.ingest.afd_loader import ingest_afd_file
-    from orchestration.ingest.olist import ingest_olist_dir
-    from orchestration.ingest.ponto_csv import EMPLOYEES, SCHEDULES, ingest_csv
 
     demo = settings.home / "demo"
     with progress.step(f"Loading demo data (synthetic, seed {DEMO_SEED})"):
@@ -114,7 +127,6 @@ def _demo_users_file(settings: Settings) -> Path:
 
 def _add_demo_users(settings: Settings, admin: ConnectionInfo) -> None:
     """One user per role with a random password, kept in the home (0600) for `up` to print."""
-    from orchestration.users import add_demo_users
 
     lines = [
         "\t".join((username, password, role, employee_id or ""))
@@ -136,7 +148,6 @@ def demo_users(settings: Settings) -> list[tuple[str, ...]]:
 
 # --- start ---------------------------------------------------------------------------------------
 def urls(settings: Settings) -> dict[str, str]:
-    from orchestration.runtime import services
 
     return {
         "REST API (PostgREST)": services.api_url(settings) + "/",
@@ -196,7 +207,6 @@ def check_ports_free(settings: Settings) -> None:
 
 def running_services(settings: Settings) -> list[str]:
     """Platform services of this home whose processes are alive."""
-    from orchestration.runtime import processes
 
     return [
         name for name in SERVICE_NAMES if processes.read_pid(settings.run_dir / f"{name}.pid") is not None
@@ -206,7 +216,6 @@ def running_services(settings: Settings) -> list[str]:
 @contextmanager
 def _up_lock(settings: Settings) -> Iterator[bool]:
     """One `up` at a time per home: True when this process holds the lock (released when it ends)."""
-    import fcntl
 
     with open(settings.run_dir / "up.lock", "a+") as handle:
         try:
@@ -221,7 +230,6 @@ def _up_lock(settings: Settings) -> Iterator[bool]:
 
 
 def _services(settings: Settings, admin: ConnectionInfo) -> list[Any]:
-    from orchestration.runtime import services
 
     return [
         *services.api_services(settings, admin),
@@ -232,10 +240,8 @@ def _services(settings: Settings, admin: ConnectionInfo) -> list[Any]:
 
 
 def _bring_up(settings: Settings, demo: bool) -> ConnectionInfo:
+    # deferred: the pipeline loads Dagster (~1 s); the CLI imports this module to start
     from orchestration.pipeline import prepare_dbt
-    from orchestration.publish import last_published_at
-    from orchestration.runtime import processes
-    from orchestration.service.refresh import refresh
 
     admin = prepare(settings)
     _save_ports(settings)
@@ -267,8 +273,8 @@ def _bring_up(settings: Settings, demo: bool) -> ConnectionInfo:
 
 
 def _start_services(settings: Settings, admin: ConnectionInfo) -> list[Any]:
+    # deferred: the pipeline loads Dagster (~1 s); the CLI imports this module to start
     from orchestration.pipeline import write_landing_page
-    from orchestration.runtime import processes, services
 
     write_landing_page(settings, services.api_url(settings), services.dagster_url(settings))
     started: list[processes.Service] = []
@@ -286,8 +292,6 @@ def _start_services(settings: Settings, admin: ConnectionInfo) -> list[Any]:
 
 def serve_until_stopped(settings: Settings) -> None:
     """Watch the services until SIGINT/SIGTERM (or one of them dies), then stop everything."""
-    from orchestration.runtime import processes
-    from orchestration.runtime.database import start_database
 
     stop_event = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -306,9 +310,6 @@ def serve_until_stopped(settings: Settings) -> None:
 
 # --- stop ----------------------------------------------------------------------------------------
 def _stop_started(settings: Settings, stop_database_too: bool) -> None:
-    from orchestration.runtime import processes
-    from orchestration.runtime.database import stop_database
-    from orchestration.runtime.processes import Service
 
     for name in SERVICE_NAMES:
         processes.stop(Service(name=name, command=[], health=lambda: False), settings)
@@ -318,9 +319,6 @@ def _stop_started(settings: Settings, stop_database_too: bool) -> None:
 
 def down(settings: Settings) -> None:
     """Stop every component `up` started (an external database is left running)."""
-    from orchestration.runtime import processes
-    from orchestration.runtime.database import stop_database
-    from orchestration.runtime.processes import Service
 
     for name in SERVICE_NAMES:
         service = Service(name=name, command=[], health=lambda: False)

@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.errors import PlatformError
+from orchestration.ingest.afd_loader import ingest_afd_file
+from orchestration.ingest.files import check_input_file
+from orchestration.ingest.olist import ingest_olist_dir
+from orchestration.ingest.ponto_csv import EMPLOYEES, EMPLOYER, LOCAL_HOLIDAYS, SCHEDULES, ingest_csv
 from orchestration.ingest.summary import LoadSummary
+from orchestration.ponto_outputs import aej, aej_file_name, export_espelhos
 from orchestration.service import progress
 from orchestration.service.lifecycle import prepare
 from orchestration.settings import Settings
@@ -18,7 +23,6 @@ from orchestration.settings import Settings
 
 def _check_inputs(paths: list[Path]) -> None:
     """Missing files, links and non-regular files are refused before anything loads."""
-    from orchestration.ingest.files import check_input_file
 
     missing = [str(path) for path in paths if not (path.exists() or path.is_symlink())]
     if missing:
@@ -42,7 +46,6 @@ def _readable(summary: LoadSummary) -> LoadSummary:
 
 
 def ingest_olist(settings: Settings, folder: Path) -> LoadSummary:
-    from orchestration.ingest.olist import ingest_olist_dir
 
     admin = prepare(settings)
     with progress.step(f"Loading {folder}"):
@@ -50,7 +53,6 @@ def ingest_olist(settings: Settings, folder: Path) -> LoadSummary:
 
 
 def ingest_afd(settings: Settings, files: list[Path], timezone: str) -> LoadSummary:
-    from orchestration.ingest.afd_loader import ingest_afd_file
 
     _check_inputs(files)
     admin = prepare(settings)
@@ -64,7 +66,6 @@ def ingest_afd(settings: Settings, files: list[Path], timezone: str) -> LoadSumm
 
 def ingest_table(settings: Settings, kind: str, path: Path) -> LoadSummary:
     """One CSV of the controle_ponto registry: employees, schedules, (local) holidays or the employer."""
-    from orchestration.ingest.ponto_csv import EMPLOYEES, EMPLOYER, LOCAL_HOLIDAYS, SCHEDULES, ingest_csv
 
     specs = {"employees": EMPLOYEES, "schedules": SCHEDULES, "holidays": LOCAL_HOLIDAYS, "employer": EMPLOYER}
     _check_inputs([path])
@@ -86,7 +87,6 @@ class AejFile:
 def export_aej(settings: Settings, first: dt.date, last: dt.date, out: Path, employee: str | None) -> AejFile:
     """The AEJ (Portaria 671 art. 83) of a period as HR reads it; ``out`` a file, or a folder for the
     standard name."""
-    from orchestration.ponto_outputs import aej, aej_file_name
 
     admin = prepare(settings)
     with progress.step(f"Writing the AEJ of {first} to {last}"):
@@ -105,7 +105,6 @@ def export_aej(settings: Settings, first: dt.date, last: dt.date, out: Path, emp
 
 def export_espelho(settings: Settings, month: dt.date, out: Path, employee: str | None) -> list[Path]:
     """The Espelho de Ponto (art. 84) of a month, one PDF per employee, into ``out``."""
-    from orchestration.ponto_outputs import export_espelhos
 
     admin = prepare(settings)
     with progress.step(f"Rendering the Espelho de Ponto of {month:%Y-%m}"):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from orchestration.runtime.database import role_connection
+from orchestration.change_detection import reason_to_build
+from orchestration.publish import last_published_at
+from orchestration.runtime.database import role_connection, start_database
 from orchestration.service import progress
 from orchestration.settings import Settings
 
@@ -25,10 +27,8 @@ def refresh(
 ) -> RefreshResult:
     """Run the refresh job on a prepared platform (lifecycle.prepare); raises PlatformError, naming the
     failing checks, when it did not publish."""
-    from orchestration.change_detection import reason_to_build
+    # deferred: the pipeline loads Dagster (~1 s); a refresh with nothing new skips it
     from orchestration.pipeline import heal_dead_runs, output_to_log, prepare_dbt, refresh_or_raise
-    from orchestration.publish import last_published_at
-    from orchestration.runtime.database import start_database
 
     if not (full_refresh or allow_shrink or force):
         with role_connection(start_database(settings), settings, "transformer").connect() as conn:

@@ -8,18 +8,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
+import psycopg
+
 from api_contracts.vocabulary import REQUEST_ROLES
+from orchestration import publish
+from orchestration.lint import lint as run_lint
+from orchestration.runtime import processes, services
 from orchestration.runtime.api_proxy import ANALYTICS_ROLES
-from orchestration.runtime.database import role_connection
+from orchestration.runtime.database import database_status, role_connection, start_database
+from orchestration.runtime.environment import apply_platform_env, install_dagster_instance
+from orchestration.runtime.processes import Service
+from orchestration.runtime.runs import dead_runs
 from orchestration.settings import Settings
 
 
 def status_report(settings: Settings) -> dict[str, Any]:
     """{home, healthy, components: [{name, state, url, pid}], data, automations, disk_bytes}
     (the schema of `bi-dash status --json`, in the README)."""
-    from orchestration.runtime import processes, services
-    from orchestration.runtime.database import database_status
-    from orchestration.runtime.processes import Service
 
     db_ok, where = database_status(settings)
     components: list[dict[str, Any]] = [
@@ -64,9 +70,6 @@ AUTOMATIONS_QUERY = """{ repositoriesOrError { ... on RepositoryConnection { nod
 def automations(settings: Settings) -> list[dict[str, Any]] | None:
     """Schedules and sensors as the running Dagster sees them (their default state included):
     [{kind, name, state: running|stopped, cron}] or None when the webserver does not answer."""
-    import httpx
-
-    from orchestration.runtime import services
 
     try:
         answer = httpx.post(
@@ -118,10 +121,6 @@ def disk_usage(settings: Settings) -> dict[str, int]:
 
 def data_status(settings: Settings) -> dict[str, Any] | None:
     """The publish gate: when the served data was published, how the last refresh went."""
-    import psycopg
-
-    from orchestration import publish
-    from orchestration.runtime.database import start_database
 
     try:
         with role_connection(start_database(settings), settings, "transformer").connect() as conn:
@@ -140,11 +139,8 @@ def data_status(settings: Settings) -> dict[str, Any] | None:
 
 def _run_is_dead(settings: Settings, run_id: str) -> bool:
     """Whether a run the audit trail says is running has lost its process (read-only)."""
+    # deferred: Dagster takes ~1 s to import; status reads runs only when one is recorded as running
     import dagster as dg
-
-    from orchestration.runtime.database import start_database
-    from orchestration.runtime.environment import apply_platform_env, install_dagster_instance
-    from orchestration.runtime.runs import dead_runs
 
     apply_platform_env(settings, start_database(settings))
     install_dagster_instance(settings)
@@ -162,8 +158,6 @@ def log_files(settings: Settings) -> dict[str, Path]:
 
 def lint(settings: Settings) -> list[Any]:
     """Findings of the exposed schema's checks (RLS, security_invoker, grants, search_path, names)."""
-    from orchestration.lint import lint as run_lint
-    from orchestration.runtime.database import start_database
 
     with start_database(settings).connect() as conn:
         return list(run_lint(conn))

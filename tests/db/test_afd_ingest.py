@@ -138,7 +138,7 @@ def test_type_5_registers_people_the_registry_lacks(fresh_db: ConnectionInfo) ->
 
 
 def test_generated_files_load_without_losing_a_line(fresh_db: ConnectionInfo, tmp_path: Path) -> None:
-    from orchestration.generate.ponto import generate_ponto
+    from orchestration.generate.dataset import generate_ponto
 
     counts = generate_ponto(tmp_path, employees=12, days=14, seed=3)
     for path in sorted((tmp_path / "afd").glob("*.txt")):

@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import dagster as dg
@@ -194,7 +195,6 @@ def _as_domain_gated(context: dg.AssetExecutionContext, events: Iterator[Any]) -
 
 def _version() -> str:
     """The installed bi-dash version (the AEJ names the program and its version)."""
-    from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("bi-dash")
@@ -217,6 +217,7 @@ def published_build() -> dg.AssetsDefinition:
     def _published_build(
         context: dg.AssetExecutionContext, database: PlatformDatabase
     ) -> dg.MaterializeResult:
+        # deferred: the pipeline module imports the Dagster definitions' jobs when a run is created
         from orchestration.pipeline import publish_docs
 
         with database.transformer().connect(autocommit=True) as conn:

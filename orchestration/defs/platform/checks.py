@@ -69,6 +69,7 @@ def _gx_check_step(name: str, expectations: tuple[Expectation, ...]) -> dg.Asset
     def _great_expectations(
         context: dg.AssetCheckExecutionContext, database: PlatformDatabase, config: GxChecksConfig
     ):
+        # deferred: Great Expectations takes seconds to import; the definitions load without it
         from orchestration.quality.gx_bridge import URL_VARIABLE, run_suites
 
         settings = database.settings()

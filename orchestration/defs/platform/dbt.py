@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from functools import cache
@@ -11,6 +12,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
 
 from orchestration.publish import SHADOW
+from orchestration.quality.suites import freshness_hours
 from orchestration.runtime.environment import dbt_executable
 from orchestration.settings import get_settings
 
@@ -82,7 +84,6 @@ def incremental_relations(nodes: Mapping[str, Any]) -> list[tuple[str, str]]:
 def incremental_fingerprints(manifest: Mapping[str, Any]) -> dict[str, str]:
     """'<schema>.<table>' of each incremental model -> a hash of its definition: its SQL, its config and
     the macros it calls (a change in any of them can make the saved incremental state wrong)."""
-    import hashlib
 
     macros = manifest.get("macros", {})
     fingerprints = {}
@@ -158,7 +159,6 @@ def row_counted_resources(nodes: Mapping[str, Any]) -> dict[str, str]:
 
 def fresh_sources(sources: Mapping[str, Any]) -> dict[str, tuple[str, float]]:
     """raw table → (domain, warn_after hours) for each source table that declares freshness."""
-    from orchestration.quality.suites import freshness_hours
 
     declared: dict[str, tuple[str, float]] = {}
     for source in sources.values():

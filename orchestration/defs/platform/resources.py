@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.runtime.database import ConnectionInfo, role_connection
+from orchestration.runtime.database import ConnectionInfo, role_connection, start_database
 from orchestration.settings import Settings, get_settings
 
 
@@ -14,7 +14,6 @@ class PlatformDatabase(dg.ConfigurableResource):
     def connection_info(self) -> ConnectionInfo:
         if self.url:
             return ConnectionInfo.from_url(self.url)
-        from orchestration.runtime.database import start_database
 
         return start_database(get_settings())
 

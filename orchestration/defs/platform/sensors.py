@@ -5,14 +5,14 @@ rotated when they outgrow their limit (orchestration/logs.py)."""
 import dagster as dg
 
 from orchestration.defs.platform.resources import PlatformDatabase
+from orchestration.logs import rotate_all
+from orchestration.runtime.runs import heal
+from orchestration.settings import get_settings
 
 
 @dg.sensor(minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
 def heal_dead_runs(context: dg.SensorEvaluationContext) -> dg.SkipReason:
     """Marks failed the runs that claim to be in progress but whose process is gone."""
-    from orchestration.logs import rotate_all
-    from orchestration.runtime.runs import heal
-    from orchestration.settings import get_settings
 
     healed = heal(context.instance, PlatformDatabase().transformer())
     for item in healed:
