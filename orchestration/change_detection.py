@@ -31,7 +31,6 @@ _IGNORED_NAMES = {".user.yml", "package-lock.yml"}
 
 
 def _version() -> str:
-
     try:
         return version("bi-dash")
     except PackageNotFoundError:
@@ -43,7 +42,10 @@ def project_digest(dbt_project_dir: Path) -> str:
     """SHA-256 over what defines a build: the dbt project files, the quality suites, the raw tables'
     migrations and the bi-dash version."""
     digest = hashlib.sha256(_version().encode())
-    suites = Path(__file__).parent / "quality" / "suites.py"
+    suites = [
+        Path(__file__).parent / "quality" / "suites.py",
+        *sorted(Path(__file__).parent.glob("defs/*/checks.py")),
+    ]
     migrations = sorted((Path(__file__).parents[1] / "migrations" / "versions").glob("*.py"))
     files = sorted(
         path
@@ -52,7 +54,8 @@ def project_digest(dbt_project_dir: Path) -> str:
         and not _IGNORED_PARTS.intersection(path.relative_to(dbt_project_dir).parts)
         and path.name not in _IGNORED_NAMES
     )
-    named = [(str(p.relative_to(dbt_project_dir)), p) for p in files] + [("suites.py", suites)]
+    named = [(str(p.relative_to(dbt_project_dir)), p) for p in files]
+    named += [(str(p.relative_to(Path(__file__).parent)), p) for p in suites]
     named += [(f"migrations/{p.name}", p) for p in migrations]
     for name, path in named:
         digest.update(name.encode() + b"\0" + path.read_bytes())

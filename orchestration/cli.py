@@ -688,7 +688,6 @@ def ingest_schedules(path: Annotated[Path, typer.Argument(help="Schedules CSV fi
 
 # --- legal outputs -------------------------------------------------------------------------------
 def _date_option(value: str, option: str) -> Any:
-
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

@@ -115,7 +115,6 @@ class Settings(BaseSettings):
     @field_validator("session_ttl")
     @classmethod
     def _session_at_most_8h(cls, value: str) -> str:
-
         try:
             seconds = parse_ttl(value).total_seconds()
         except Exception:  # noqa: BLE001 - one message for every malformed value
@@ -152,6 +151,11 @@ class Settings(BaseSettings):
     @property
     def dbt_target_dir(self) -> Path:
         return self.home / "dbt" / "target"
+
+    @property
+    def dbt_profiles_dir(self) -> Path:
+        """dbt's profile with the transformer's password (runtime/environment.py writes it, 0600)."""
+        return self.home / "dbt" / "profile"
 
     @property
     def docs_dir(self) -> Path:

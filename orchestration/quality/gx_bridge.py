@@ -21,6 +21,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from orchestration.ingest.files import make_private
 from orchestration.quality.data_docs_offline import make_offline
 from orchestration.quality.suites import Expectation, SuiteContext
 
@@ -78,7 +79,7 @@ def _context(project_root: Path) -> Any:
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    # suites, validation definitions and checkpoints are code (suites.py), rebuilt on every run; only
+    # suites, validation definitions and checkpoints are code (defs/<domain>/checks.py), made each run; only
     # the validation results (the history Data Docs shows) are kept. Stale definitions that name a
     # data asset of an older run would not load, and a run killed while GX wrote them leaves truncated
     # files that would fail every later run, so they go first.
@@ -99,12 +100,16 @@ def run_suites(
     name: str,
     expectations: Sequence[Expectation],
     suite_context: SuiteContext,
+    database_url: str,
     project_root: Path,
     docs_dir: Path | None,
 ) -> list[Evaluation]:
     """Validate every expectation; returns them in order with pass/fail and the GX summary.
 
     ``name`` names the GX data source and checkpoints of this group of suites (one per Dagster step).
+    ``database_url`` (with its password) goes to the GX project's config variables file, mode 0600;
+    the data source names it as ``${BI_DASH_GX_DATABASE_URL}``, so great_expectations.yml holds no
+    secret, and neither does this process's environment.
     ``docs_dir``: where to copy the GX Data Docs site afterwards (None: leave it in the GX project).
     """
     # deferred: Great Expectations takes seconds to import; only the check steps need it
@@ -115,9 +120,9 @@ def run_suites(
     # which GX needs for every column of the tables it checks
     import migrations.models  # noqa: F401
 
-    if URL_VARIABLE not in os.environ:
-        raise RuntimeError(f"{URL_VARIABLE} is not set: the GX suites need the database connection")
     context = _context(project_root)
+    context.save_config_variable(URL_VARIABLE, database_url)
+    make_private(project_root / "gx" / "uncommitted")
     source = context.data_sources.add_or_update_sql(name=name, connection_string="${" + URL_VARIABLE + "}")
     by_table = {
         table: list(items)

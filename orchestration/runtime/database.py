@@ -176,7 +176,6 @@ RECOVERY_TIMEOUT_SECONDS = 1800.0
 
 
 def _wait_for_recovery(settings: Settings) -> ConnectionInfo:
-
     log = logs.get_logger("database")
     started = time.monotonic()
     next_note = 0.0

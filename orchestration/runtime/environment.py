@@ -2,17 +2,50 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
 from pathlib import Path
 
+from orchestration.errors import PlatformError
 from orchestration.runtime.database import ConnectionInfo, role_connection
 from orchestration.settings import PROJECT_ROOT, Settings, get_settings
 
+# the line of dbt_project/profiles.yml that reads the password from the environment (a container
+# that sets DBT_ENV_SECRET_PASSWORD itself uses that file as it is)
+_PASSWORD_FROM_ENV = "      password: \"{{ env_var('DBT_ENV_SECRET_PASSWORD', '') }}\""
+
+
+def write_dbt_profile(settings: Settings, transformer: ConnectionInfo) -> Path:
+    """dbt's profile with the transformer's password written in, in a folder only its owner reads
+    (0700, the file 0600): the password reaches dbt through this file, never through an environment
+    variable of this process or of the processes it starts."""
+    template = (settings.dbt_project_dir / "profiles.yml").read_text(encoding="utf-8")
+    if _PASSWORD_FROM_ENV not in template:
+        raise PlatformError(
+            f"{settings.dbt_project_dir / 'profiles.yml'} no longer reads the password as expected"
+        )
+    # raw: dbt renders the profile as Jinja, and a password may contain braces
+    literal = json.dumps("{% raw %}" + (transformer.password or "") + "{% endraw %}")
+    profile = template.replace(_PASSWORD_FROM_ENV, f"      password: {literal}")
+    folder = settings.dbt_profiles_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    path = folder / "profiles.yml"
+    temporary = folder / ".profiles.yml.tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(profile)
+    temporary.replace(path)
+    return path
+
 
 def platform_env(settings: Settings, admin: ConnectionInfo) -> dict[str, str]:
+    """The environment of dbt and Dagster: where things are and how to connect, never a password (the
+    transformer's is in the private dbt profile this writes)."""
     transformer = role_connection(admin, settings, "transformer")
+    write_dbt_profile(settings, transformer)
     dagster_db = admin.on_database(settings.dagster_database_name)
     env = {
         "BI_DASH_HOME": str(settings.home),
@@ -25,8 +58,7 @@ def platform_env(settings: Settings, admin: ConnectionInfo) -> dict[str, str]:
         "BI_DASH_DBT_USER": transformer.user,
         "BI_DASH_DBT_DBNAME": transformer.dbname,
         "BI_DASH_DBT_SSLMODE": dict(transformer.params).get("sslmode", "prefer"),
-        "DBT_ENV_SECRET_PASSWORD": transformer.password or "",
-        "DBT_PROFILES_DIR": str(settings.dbt_project_dir),
+        "DBT_PROFILES_DIR": str(settings.dbt_profiles_dir),
         "DBT_PROJECT_DIR": str(settings.dbt_project_dir),
         "DBT_TARGET_PATH": str(settings.dbt_target_dir),
         "DBT_LOG_PATH": str(settings.log_dir / "dbt"),

@@ -137,7 +137,6 @@ def runs_in_progress(instance: Any) -> list[Any]:
 
 
 def describe_run(instance: Any, run: Any) -> str:
-
     record = instance.get_run_record_by_id(run.run_id)
     started = getattr(record, "start_time", None) if record else None
     when = f", started {dt.datetime.fromtimestamp(started).astimezone():%Y-%m-%d %H:%M:%S}" if started else ""

@@ -73,7 +73,6 @@ def exec_component(prepared: Prepared) -> None:
 
 
 def healthy(settings: Settings, component: str) -> bool:
-
     if component == "api":
         return services.is_healthy(f"http://{settings.bind_host}:{settings.api_admin_port}/ready")
     if component == "web":

@@ -122,7 +122,6 @@ def api_services(settings: Settings, admin: ConnectionInfo) -> list[Service]:
 
 
 def is_healthy_socket(socket: Path) -> bool:
-
     try:
         with httpx.Client(transport=httpx.HTTPTransport(uds=str(socket)), timeout=2) as client:
             return client.get("http://postgrest/").status_code < 400

@@ -96,7 +96,6 @@ class Handler(SimpleHTTPRequestHandler):
         self.wfile.write(content)
 
     def _espelho(self, employee_id: str, month: str) -> None:
-
         authorization = self.headers.get("Authorization", "")
         if not authorization.startswith("Bearer "):
             self._json(HTTPStatus.UNAUTHORIZED, {"message": "sign in: the Espelho needs your token"})

@@ -108,7 +108,6 @@ def _is_empty(admin: ConnectionInfo) -> bool:
 
 # --- demo data -----------------------------------------------------------------------------------
 def load_demo(settings: Settings, admin: ConnectionInfo) -> None:
-
     demo = settings.home / "demo"
     with progress.step(f"Loading demo data (synthetic, seed {DEMO_SEED})"):
         generate_olist(demo / "olist", customers=DEMO_CUSTOMERS, seed=DEMO_SEED)
@@ -148,7 +147,6 @@ def demo_users(settings: Settings) -> list[tuple[str, ...]]:
 
 # --- start ---------------------------------------------------------------------------------------
 def urls(settings: Settings) -> dict[str, str]:
-
     return {
         "REST API (PostgREST)": services.api_url(settings) + "/",
         "API health": f"http://{settings.bind_host}:{settings.api_admin_port}/ready",
@@ -230,7 +228,6 @@ def _up_lock(settings: Settings) -> Iterator[bool]:
 
 
 def _services(settings: Settings, admin: ConnectionInfo) -> list[Any]:
-
     return [
         *services.api_services(settings, admin),
         services.docs_service(settings),
@@ -310,7 +307,6 @@ def serve_until_stopped(settings: Settings) -> None:
 
 # --- stop ----------------------------------------------------------------------------------------
 def _stop_started(settings: Settings, stop_database_too: bool) -> None:
-
     for name in SERVICE_NAMES:
         processes.stop(Service(name=name, command=[], health=lambda: False), settings)
     if stop_database_too:

@@ -46,14 +46,12 @@ def _readable(summary: LoadSummary) -> LoadSummary:
 
 
 def ingest_olist(settings: Settings, folder: Path) -> LoadSummary:
-
     admin = prepare(settings)
     with progress.step(f"Loading {folder}"):
         return _readable(ingest_olist_dir(admin, folder))
 
 
 def ingest_afd(settings: Settings, files: list[Path], timezone: str) -> LoadSummary:
-
     _check_inputs(files)
     admin = prepare(settings)
     summary = LoadSummary()

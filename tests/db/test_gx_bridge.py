@@ -1,13 +1,15 @@
 """The GX Core 1.x bridge against a real migrated database: pass/fail per expectation, summaries, docs."""
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
 import pytest
 
+from orchestration.defs.platform.checks import EXPECTATIONS
 from orchestration.quality import data_docs_offline, gx_bridge
-from orchestration.quality.suites import EXPECTATIONS, SuiteContext, derived_expectations
+from orchestration.quality.suites import SuiteContext, derived_expectations
 from orchestration.runtime.database import ConnectionInfo, role_connection
 from orchestration.settings import Settings
 
@@ -19,7 +21,7 @@ def _expectation(label: str):  # type: ignore[no-untyped-def]
 
 
 def test_suites_report_each_expectation_with_its_gx_summary(
-    fresh_db: ConnectionInfo, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fresh_db: ConnectionInfo, settings: Settings, tmp_path: Path
 ) -> None:
     with fresh_db.connect(autocommit=True) as conn:
         conn.execute(
@@ -41,7 +43,6 @@ def test_suites_report_each_expectation_with_its_gx_summary(
         conn.execute("grant usage on schema api_test to transformer")
         conn.execute("grant select on api_test.employees to transformer")
     transformer = role_connection(fresh_db, settings, "transformer")
-    monkeypatch.setenv(gx_bridge.URL_VARIABLE, transformer.url("postgresql+psycopg"))
     (freshness,) = derived_expectations({}, {"olist_orders": ("customer_360", 48.0)})
     checks = [
         _expectation("raw/olist_orders:customer_exists"),
@@ -50,7 +51,10 @@ def test_suites_report_each_expectation_with_its_gx_summary(
         freshness,
     ]
 
-    results = gx_bridge.run_suites("gx_test", checks, SuiteContext("api_test"), tmp_path, tmp_path / "site")
+    url = transformer.url("postgresql+psycopg")
+    results = gx_bridge.run_suites(
+        "gx_test", checks, SuiteContext("api_test"), url, tmp_path, tmp_path / "site"
+    )
 
     outcome = {item.expectation.label: item for item in results}
     assert {label: item.passed for label, item in outcome.items()} == {
@@ -67,6 +71,15 @@ def test_suites_report_each_expectation_with_its_gx_summary(
     checkpoints = sorted(path.stem for path in (tmp_path / "gx" / "checkpoints").glob("*.json"))
     assert checkpoints == ["gx_test", "gx_test_identifiers"]
     assert (tmp_path / "site" / "index.html").exists()  # GX Data Docs, copied where the docs site serves them
+    # the password reaches GX through its config variables file (0600), not the environment, and the
+    # project's config names the variable, not the URL
+    assert gx_bridge.URL_VARIABLE not in os.environ
+    variables = tmp_path / "gx" / "uncommitted" / "config_variables.yml"
+    assert variables.stat().st_mode & 0o077 == 0 and url.split("@")[0] in variables.read_text()
+    assert (
+        transformer.password
+        and transformer.password not in (tmp_path / "gx" / "great_expectations.yml").read_text()
+    )
     # and they render offline: no page loads anything from the network, what they load is there
     site = tmp_path / "site"
     assert data_docs_offline.remote_loads(site) == []
@@ -78,18 +91,22 @@ def test_suites_report_each_expectation_with_its_gx_summary(
 
 
 def test_an_expectation_gx_cannot_evaluate_counts_as_failed(
-    fresh_db: ConnectionInfo, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fresh_db: ConnectionInfo, settings: Settings, tmp_path: Path
 ) -> None:
-    from orchestration.quality.suites import Expectation, _unexpected_rows
+    from orchestration.quality.suites import Expectation, unexpected_rows
 
     transformer = role_connection(fresh_db, settings, "transformer")
-    monkeypatch.setenv(gx_bridge.URL_VARIABLE, transformer.url("postgresql+psycopg"))
     broken = Expectation(
-        "raw/olist_orders", "broken", "customer_360", "error", "A query that cannot run.",
-        _unexpected_rows("select no_such_column from {batch}", "nothing"),
-    )  # fmt: skip
+        asset="raw/olist_orders",
+        name="broken",
+        domain="customer_360",
+        severity="error",
+        description="A query that cannot run.",
+        build=unexpected_rows("select no_such_column from {batch}", "nothing"),
+    )
 
-    (result,) = gx_bridge.run_suites("broken_test", [broken], SuiteContext("api"), tmp_path, None)
+    url = transformer.url("postgresql+psycopg")
+    (result,) = gx_bridge.run_suites("broken_test", [broken], SuiteContext("api"), url, tmp_path, None)
 
     assert result.passed is False
     assert "no_such_column" in result.summary["exception"]

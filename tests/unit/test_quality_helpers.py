@@ -2,7 +2,8 @@
 
 import pytest
 
-from orchestration.quality.suites import EXPECTATIONS, MIN_ROW_SHARE, derived_expectations, freshness_hours
+from orchestration.defs.platform.checks import EXPECTATIONS
+from orchestration.quality.suites import MIN_ROW_SHARE, derived_expectations, freshness_hours
 
 
 @pytest.mark.parametrize(

@@ -1,26 +1,28 @@
 """Great Expectations suites as Dagster asset checks (through our GX 1.x bridge).
 
-Two ``@multi_asset_check`` steps evaluate the expectations of ``orchestration/quality/suites.py``:
+Two ``@multi_asset_check`` steps evaluate the expectations of the domains (``defs/<domain>/checks.py``):
 ``raw_input_checks`` before the dbt build (the raw inputs) and ``api_resource_checks`` after it (the
 api resources of the shadow build). A failing ``error`` check holds back its domain: the publish step
 (``platform/published_build``) publishes the other domains and fails the run; ``warn`` checks only
 report. Results are written to ``audit.check_results`` (what the gate reads) and ``api.data_status``.
 """
 
-import os
-
 import dagster as dg
 
 from orchestration import publish
+from orchestration.defs.controle_ponto import checks as controle_ponto_checks
+from orchestration.defs.customer_360 import checks as customer_360_checks
 from orchestration.defs.platform.dbt import fresh_sources, manifest, row_counted_resources
 from orchestration.defs.platform.resources import PlatformDatabase
 from orchestration.quality.suites import (
-    EXPECTATIONS,
     MIN_ROW_SHARE,
     Expectation,
     SuiteContext,
     derived_expectations,
 )
+
+# every domain's written expectations (the derived ones are added per run: all_expectations)
+EXPECTATIONS: tuple[Expectation, ...] = customer_360_checks.EXPECTATIONS + controle_ponto_checks.EXPECTATIONS
 
 
 def all_expectations() -> tuple[Expectation, ...]:
@@ -70,11 +72,10 @@ def _gx_check_step(name: str, expectations: tuple[Expectation, ...]) -> dg.Asset
         context: dg.AssetCheckExecutionContext, database: PlatformDatabase, config: GxChecksConfig
     ):
         # deferred: Great Expectations takes seconds to import; the definitions load without it
-        from orchestration.quality.gx_bridge import URL_VARIABLE, run_suites
+        from orchestration.quality.gx_bridge import run_suites
 
         settings = database.settings()
         transformer = database.transformer()
-        os.environ[URL_VARIABLE] = transformer.url("postgresql+psycopg")
         with transformer.connect(autocommit=True) as conn:
             publish.begin_attempt(conn, context.run.run_id)
             suite_context = SuiteContext(
@@ -88,6 +89,7 @@ def _gx_check_step(name: str, expectations: tuple[Expectation, ...]) -> dg.Asset
                     name,
                     expectations,
                     suite_context,
+                    database_url=transformer.url("postgresql+psycopg"),
                     project_root=settings.home,
                     docs_dir=settings.docs_dir / "gx",
                 )

@@ -26,7 +26,7 @@ def dbt_project() -> DbtProject:
     project = DbtProject(
         project_dir=settings.dbt_project_dir,
         target_path=settings.dbt_target_dir,
-        profiles_dir=settings.dbt_project_dir,
+        profiles_dir=settings.dbt_profiles_dir,
     )
     if not project.manifest_path.exists():
         DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(
