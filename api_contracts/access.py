@@ -11,8 +11,8 @@ a profile does not name gets no grant at all. From this declaration:
 - identifier columns (:data:`IDENTIFIERS`) are granted only to :data:`IDENTIFIER_READERS`; every
   other reader of such a view gets the other columns, column by column;
 - ``bi-dash lint`` flags identifiers readable by anyone else;
-- the README's table of API resources says who reads each one as :func:`readers_text` renders it
-  (``tests/unit/test_access.py``);
+- the README's table of API resources says who reads each one as ``tests/unit/test_access.py``
+  renders it from here;
 - ``tests/api/test_access_matrix.py`` checks every role against every resource, in SQL and through
   PostgREST.
 """
@@ -65,27 +65,6 @@ RESOURCES: dict[str, Access] = {
 # personal identifiers: readable only by these roles, column by column
 IDENTIFIERS = ("cpf", "pis")
 IDENTIFIER_READERS: tuple[RequestRole, ...] = ("hr",)
-
-
-def readers(resource: str) -> tuple[str, ...]:
-    """The roles that may read the resource, in the order its profile names them."""
-    return tuple(PROFILES[RESOURCES[resource].profile])
-
-
-_RULE_TEXT = {"all": "", "own": " (self)", "own_or_reports": " (self and reports)", "team": " (team)"}
-
-
-def readers_text(resource: str, identifiers: bool = False) -> str:
-    """Who reads the resource, as the README's table says it: ``hr, manager (team), employee (self)``."""
-    profile = PROFILES[RESOURCES[resource].profile]
-    if set(profile) == set(REQUEST_ROLES) and set(profile.values()) == {"all"}:
-        return "everyone (anon too)"
-    described = [f"{role}{_RULE_TEXT[rule]}" for role, rule in profile.items()]
-    if not identifiers:
-        return ", ".join(described)
-    full = [text for text, role in zip(described, profile, strict=True) if role in IDENTIFIER_READERS]
-    partial = [text for text, role in zip(described, profile, strict=True) if role not in IDENTIFIER_READERS]
-    return f"{', '.join(full)}; {', '.join(partial)} without identifiers"
 
 
 DBT_VARS: dict[str, object] = {

@@ -16,8 +16,6 @@ written, in SQL; the ``accepted_values`` tests built from these vars pin that th
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Literal, get_args
 
 # --- customer_360 ---------------------------------------------------------------------------------
@@ -98,9 +96,3 @@ FRONTEND: dict[str, object] = {
     "requestRoles": list(REQUEST_ROLES),
     "sessionRoles": list(SESSION_ROLES),
 }
-FRONTEND_FILE = Path("frontends/shared/src/vocabulary.gen.json")
-
-
-def frontend_json() -> str:
-    rendered = {"//": "api_contracts/vocabulary.py rendered; do not edit", **FRONTEND}
-    return json.dumps(rendered, indent=2) + "\n"
