@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from orchestration.errors import PlatformError
@@ -33,11 +34,12 @@ def write_dbt_profile(settings: Settings, transformer: ConnectionInfo) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
     path = folder / "profiles.yml"
-    temporary = folder / ".profiles.yml.tmp"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # a file of its own per writer (mkstemp: 0600), renamed over the profile: processes that start at
+    # the same time never read a half-written one
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".profiles.", suffix=".tmp")
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(profile)
-    temporary.replace(path)
+    Path(temporary).replace(path)
     return path
 
 
