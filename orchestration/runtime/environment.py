@@ -34,6 +34,8 @@ def write_dbt_profile(settings: Settings, transformer: ConnectionInfo) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
     path = folder / "profiles.yml"
+    if path.is_file() and path.read_text(encoding="utf-8") == profile:
+        return path  # the health probes and `status` compute the environment often: no rewrite
     # a file of its own per writer (mkstemp: 0600), renamed over the profile: processes that start at
     # the same time never read a half-written one
     descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".profiles.", suffix=".tmp")
