@@ -132,6 +132,8 @@ lint: bootstrap
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/yamllint --strict .
+	$(BIN)/python .ci/lint_sql.py
 
 typecheck: bootstrap
 	$(BIN)/mypy

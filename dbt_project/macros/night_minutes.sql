@@ -85,6 +85,11 @@
     )
 {%- endmacro %}
 
+{#- Minutes from one instant (or local time) to another, negative when the second comes first. -#}
+{% macro minutes_between(from_at, to_at) -%}
+    (extract(epoch from {{ to_at }} - {{ from_at }}) / 60.0)
+{%- endmacro %}
+
 {#- Minutes of [start, end) after a given instant (0 when the instant is null). -#}
 {% macro minutes_after(start_at, end_at, instant) -%}
     case

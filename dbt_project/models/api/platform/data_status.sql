@@ -65,10 +65,14 @@ final as (
     cross join latest_attempt
     left join lateral (
         select
-            array_agg(failed_checks.asset || ':' || failed_checks.check_name order by failed_checks.asset, failed_checks.check_name)
-                filter (where failed_checks.severity = 'error') as failing_checks,
-            array_agg(failed_checks.asset || ':' || failed_checks.check_name order by failed_checks.asset, failed_checks.check_name)
-                filter (where failed_checks.severity = 'warn') as warning_checks
+            array_agg(
+                failed_checks.asset || ':' || failed_checks.check_name
+                order by failed_checks.asset, failed_checks.check_name
+            ) filter (where failed_checks.severity = 'error') as failing_checks,
+            array_agg(
+                failed_checks.asset || ':' || failed_checks.check_name
+                order by failed_checks.asset, failed_checks.check_name
+            ) filter (where failed_checks.severity = 'warn') as warning_checks
         from failed_checks
         -- a platform check (e.g. a dbt model that failed to build) concerns every resource
         where failed_checks.domain in (published.domain, 'platform')

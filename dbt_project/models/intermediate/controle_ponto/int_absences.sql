@@ -41,7 +41,7 @@ justifications as (
         reason
 
     from {{ ref('stg_ponto__absence_justifications') }}
-    order by employee_id, absence_date, created_at desc, justification_id desc
+    order by employee_id asc, absence_date asc, created_at desc, justification_id desc
 
 ),
 

@@ -16,6 +16,7 @@
 ) }}
 {%- set punch_tolerance = var('ponto_punch_tolerance_minutes') %}
 {%- set day_tolerance = var('ponto_day_tolerance_minutes') %}
+{%- set min_rest = var('ponto_min_rest_minutes') %}
 -- One row per jornada with CLT rules 3-9 (design doc §4; the docs block ponto_rules): pairs, worked
 -- and night time, the pre-noted break, expected time, tolerance and the balance before HR review,
 -- breaks (art. 71) and rest (art. 66). Whether a balance counts (incomplete days, jornadas that need
@@ -164,32 +165,39 @@ pairs as (
 
 ),
 
+pair_gaps as (
+
+    select
+        *,
+        extract(epoch from lead(in_at) over (
+            partition by employee_id, jornada_number order by pair_number
+        ) - out_at) / 60.0 as gap_after_minutes
+
+    from pairs
+
+),
+
 -- rules 3-4 (art. 73): elapsed minutes of the complete pairs, their night minutes and the Súmula 60 II
 -- extension (each night counted once), the longest pair and the longest gap between pairs
 pair_totals as (
 
     select
-        pairs.employee_id,
-        pairs.jornada_number,
-        sum(extract(epoch from pairs.out_at - pairs.in_at) / 60.0) as clock_minutes,
-        max(extract(epoch from pairs.out_at - pairs.in_at) / 60.0) as longest_pair_minutes,
-        sum({{ night_minutes('pairs.in_at', 'pairs.out_at', 'pairs.timezone') }}) as night_clock_minutes,
-        sum({{ extension_minutes('pairs.in_at', 'pairs.out_at', 'jornadas_dated.covered_night_end_at', 'pairs.timezone') }})
-            as extension_minutes,
-        max(pairs.gap_after_minutes) as longest_gap_minutes
+        pair_gaps.employee_id,
+        pair_gaps.jornada_number,
+        sum(extract(epoch from pair_gaps.out_at - pair_gaps.in_at) / 60.0) as clock_minutes,
+        max(extract(epoch from pair_gaps.out_at - pair_gaps.in_at) / 60.0) as longest_pair_minutes,
+        sum({{ night_minutes('pair_gaps.in_at', 'pair_gaps.out_at', 'pair_gaps.timezone') }})
+            as night_clock_minutes,
+        sum({{ extension_minutes(
+            'pair_gaps.in_at', 'pair_gaps.out_at', 'jornadas_dated.covered_night_end_at', 'pair_gaps.timezone'
+        ) }}) as extension_minutes,
+        max(pair_gaps.gap_after_minutes) as longest_gap_minutes
 
-    from (
-        select
-            *,
-            extract(epoch from lead(in_at) over (
-                partition by employee_id, jornada_number order by pair_number
-            ) - out_at) / 60.0 as gap_after_minutes
-        from pairs
-    ) as pairs
+    from pair_gaps
     inner join jornadas_dated
-        on pairs.employee_id = jornadas_dated.employee_id
-        and pairs.jornada_number = jornadas_dated.jornada_number
-    group by pairs.employee_id, pairs.jornada_number
+        on pair_gaps.employee_id = jornadas_dated.employee_id
+        and pair_gaps.jornada_number = jornadas_dated.jornada_number
+    group by pair_gaps.employee_id, pair_gaps.jornada_number
 
 ),
 
@@ -234,18 +242,22 @@ prenoted_breaks as (
         sum(extract(epoch from breaks.end_at - breaks.start_at) / 60.0) as break_minutes,
         sum({{ night_minutes('breaks.start_at', 'breaks.end_at', 'jornadas_dated.timezone') }})
             as break_night_minutes,
-        sum({{ extension_minutes('breaks.start_at', 'breaks.end_at', 'jornadas_dated.covered_night_end_at', 'jornadas_dated.timezone') }})
-            as break_extension_minutes
+        sum({{ extension_minutes(
+            'breaks.start_at', 'breaks.end_at', 'jornadas_dated.covered_night_end_at', 'jornadas_dated.timezone'
+        ) }}) as break_extension_minutes
 
     from jornadas_dated
     inner join scheduled_breaks
         on jornadas_dated.employee_id = scheduled_breaks.employee_id
         and jornadas_dated.jornada_number = scheduled_breaks.jornada_number
-    cross join lateral (
-        select
-            {{ local_to_instant('scheduled_breaks.break_start_local', 'jornadas_dated.timezone') }} as start_at,
-            {{ local_to_instant('scheduled_breaks.break_end_local', 'jornadas_dated.timezone') }} as end_at
-    ) as breaks
+    cross join
+        lateral (  -- noqa: ST05
+            select
+                {{ local_to_instant('scheduled_breaks.break_start_local', 'jornadas_dated.timezone') }}
+                    as start_at,
+                {{ local_to_instant('scheduled_breaks.break_end_local', 'jornadas_dated.timezone') }}
+                    as end_at
+        ) as breaks
     where jornadas_dated.punch_count = 2
         and scheduled_breaks.break_end_local is not null
         -- strictly inside: two punches at the break's own boundaries are the break, not a day around it
@@ -262,18 +274,22 @@ full_form_deviations as (
         local_punches.employee_id,
         local_punches.jornada_number,
         count(*) as compared_punches,
-        max(abs(extract(epoch from local_punches.local_at - boundary.at) / 60.0)) as max_deviation,
-        sum(abs(extract(epoch from local_punches.local_at - boundary.at) / 60.0)) as total_deviation
+        max(abs(extract(epoch from local_punches.local_at - boundary.boundary_at) / 60.0)) as max_deviation,
+        sum(abs(extract(epoch from local_punches.local_at - boundary.boundary_at) / 60.0)) as total_deviation
 
     from local_punches
     inner join day_schedule
         on local_punches.employee_id = day_schedule.employee_id
         and local_punches.jornada_number = day_schedule.jornada_number
         and day_schedule.interval_number = (local_punches.punch_index + 1) / 2
-    cross join lateral (
-        select case when local_punches.punch_index % 2 = 1 then day_schedule.start_at else day_schedule.end_at end
-            as at
-    ) as boundary
+    cross join
+        lateral (  -- noqa: ST05
+            select
+                case
+                    when local_punches.punch_index % 2 = 1 then day_schedule.start_at
+                    else day_schedule.end_at
+                end as boundary_at
+        ) as boundary
     group by local_punches.employee_id, local_punches.jornada_number
 
 ),
@@ -289,6 +305,25 @@ day_bounds as (
 
     from day_schedule
     group by employee_id, jornada_number
+
+),
+
+-- rule 6 with a pre-noted break (two punches): the first punch against the day's first start, the last
+-- against its last end
+two_punch_deviations as (
+
+    select
+        jornadas_dated.employee_id,
+        jornadas_dated.jornada_number,
+        {{ minutes_between('day_bounds.first_start_at', 'jornadas_dated.first_local_at') }}
+            as entry_deviation,
+        {{ minutes_between('day_bounds.last_end_at', 'jornadas_dated.last_local_at') }}
+            as exit_deviation
+
+    from jornadas_dated
+    inner join day_bounds
+        on jornadas_dated.employee_id = day_bounds.employee_id
+        and jornadas_dated.jornada_number = day_bounds.jornada_number
 
 ),
 
@@ -326,15 +361,13 @@ computed as (
             when jornadas_dated.punch_count = 2 * day_bounds.interval_count
                 and full_form_deviations.compared_punches = jornadas_dated.punch_count
                 then full_form_deviations.max_deviation <= {{ punch_tolerance }}
-                and full_form_deviations.total_deviation <= {{ day_tolerance }}
+                    and full_form_deviations.total_deviation <= {{ day_tolerance }}
             when prenoted_breaks.break_minutes is not null
                 then greatest(
-                    abs(extract(epoch from jornadas_dated.first_local_at - day_bounds.first_start_at) / 60.0),
-                    abs(extract(epoch from jornadas_dated.last_local_at - day_bounds.last_end_at) / 60.0)
-                ) <= {{ punch_tolerance }}
-                and abs(extract(epoch from jornadas_dated.first_local_at - day_bounds.first_start_at) / 60.0)
-                + abs(extract(epoch from jornadas_dated.last_local_at - day_bounds.last_end_at) / 60.0)
-                <= {{ day_tolerance }}
+                        abs(two_punch_deviations.entry_deviation), abs(two_punch_deviations.exit_deviation)
+                    ) <= {{ punch_tolerance }}
+                    and abs(two_punch_deviations.entry_deviation) + abs(two_punch_deviations.exit_deviation)
+                    <= {{ day_tolerance }}
         end as is_within_tolerance,
         extract(epoch from jornadas_dated.first_punch_at - jornadas_dated.previous_jornada_end_at) / 60.0
             as rest_minutes
@@ -352,6 +385,9 @@ computed as (
     left join day_bounds
         on jornadas_dated.employee_id = day_bounds.employee_id
         and jornadas_dated.jornada_number = day_bounds.jornada_number
+    left join two_punch_deviations
+        on jornadas_dated.employee_id = two_punch_deviations.employee_id
+        and jornadas_dated.jornada_number = two_punch_deviations.jornada_number
     left join schedule_days
         on jornadas_dated.schedule_code = schedule_days.schedule_code
         and jornadas_dated.weekday = schedule_days.weekday
@@ -412,8 +448,8 @@ final as (
         required_break_minutes > 0 and break_minutes < required_break_minutes as has_break_violation,
         round(greatest(required_break_minutes - break_minutes, 0), 2) as suppressed_break_minutes,
         -- rule 9 (art. 66)
-        coalesce(rest_minutes < {{ var('ponto_min_rest_minutes') }}, false) as has_rest_violation,
-        round(greatest({{ var('ponto_min_rest_minutes') }} - coalesce(rest_minutes, {{ var('ponto_min_rest_minutes') }}), 0), 2)
+        coalesce(rest_minutes < {{ min_rest }}, false) as has_rest_violation,
+        round(greatest({{ min_rest }} - coalesce(rest_minutes, {{ min_rest }}), 0), 2)
             as rest_shortfall_minutes,
         {{ run_started_at_literal() }} as computed_at
 

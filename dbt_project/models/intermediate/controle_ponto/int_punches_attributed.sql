@@ -32,7 +32,7 @@ disregards as (
 
     from adjustments
     where action = 'disregard'
-    order by punch_id, created_at desc
+    order by punch_id asc, created_at desc
 
 ),
 
@@ -44,7 +44,9 @@ afd as (
         case
             when punches.local_punched_at is not null
                 and coalesce(by_pis.timezone, by_cpf.timezone) is not null
-                then {{ local_to_instant('punches.local_punched_at', 'coalesce(by_pis.timezone, by_cpf.timezone)') }}
+                then {{ local_to_instant(
+                    'punches.local_punched_at', 'coalesce(by_pis.timezone, by_cpf.timezone)'
+                ) }}
             else punches.punched_at
         end as punched_at,
         punches.source,
@@ -98,7 +100,11 @@ added as (
 
 unioned as (
 
-    select afd.*, 'afd' as action, null::text as reason from afd
+    select
+        afd.*,
+        'afd' as action,
+        null::text as reason
+    from afd
     union all
     select * from added
 

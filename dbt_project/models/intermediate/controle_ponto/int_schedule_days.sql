@@ -62,14 +62,18 @@ extension as (
             {{ minutes_after('per_interval.start_at', 'per_interval.end_at', 'covered.night_end') }}
             - case
                 when covered.night_end is null or per_interval.end_at <= covered.night_end then 0
-                else {{ wall_clock_night_minutes('greatest(per_interval.start_at, covered.night_end)', 'per_interval.end_at') }}
+                else {{ wall_clock_night_minutes(
+                    'greatest(per_interval.start_at, covered.night_end)', 'per_interval.end_at'
+                ) }}
             end
         ), 0) as extension_minutes
 
     from days
-    cross join lateral (
-        select {{ wall_clock_covered_night_end('days.first_start_at', 'days.last_end_at') }} as night_end
-    ) as covered
+    cross join
+        lateral (  -- noqa: ST05
+            select
+                {{ wall_clock_covered_night_end('days.first_start_at', 'days.last_end_at') }} as night_end
+        ) as covered
     inner join per_interval
         on days.schedule_code = per_interval.schedule_code
         and days.weekday = per_interval.weekday
@@ -87,8 +91,9 @@ final as (
         days.last_end_offset_minutes,
         days.expected_clock_minutes,
         days.night_clock_minutes + extension.extension_minutes as expected_night_minutes,
-        {{ legal_minutes('days.expected_clock_minutes', '(days.night_clock_minutes + extension.extension_minutes)') }}
-            as expected_legal_minutes,
+        {{ legal_minutes(
+            'days.expected_clock_minutes', '(days.night_clock_minutes + extension.extension_minutes)'
+        ) }} as expected_legal_minutes,
         days.longest_break_minutes
 
     from days

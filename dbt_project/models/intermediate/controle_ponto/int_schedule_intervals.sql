@@ -33,9 +33,11 @@ increments as (
     select
         *,
         case
-            when start_minute < lag(end_minute) over (
-                partition by schedule_code, weekday order by interval_number
-            ) then 1
+            when start_minute < lag(end_minute)
+                    over (
+                        partition by schedule_code, weekday order by interval_number
+                    )
+                then 1
             else 0
         end as starts_next_day,
         case when end_minute <= start_minute then 1 else 0 end as ends_next_day

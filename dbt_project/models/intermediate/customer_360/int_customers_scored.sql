@@ -1,4 +1,5 @@
 -- RFM scores and segment per person, relative to as_of (var `as_of`, default: the latest purchase date).
+{%- set as_of_date = "'" ~ var('as_of') ~ "'::date" if var('as_of', none) else 'max(purchase_date)' %}
 with
 
 customers as (
@@ -15,12 +16,7 @@ orders as (
 
 as_of as (
 
-    select
-        {% if var('as_of', none) %}
-            '{{ var("as_of") }}'::date as as_of_date
-        {% else %}
-            max(purchase_date) as as_of_date
-        {% endif %}
+    select {{ as_of_date }} as as_of_date
     from orders
 
 ),

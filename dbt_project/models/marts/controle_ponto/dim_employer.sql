@@ -39,14 +39,14 @@ chosen as (
         employer_id,
         employer_id_type,
         employer_name,
-        null,
-        null,
-        '{{ var("business_time_zone") }}',
-        null,
-        null,
-        null,
-        null,
-        2,
+        null as caepf,
+        null as cno,
+        '{{ var("business_time_zone") }}' as time_zone,
+        null as developer_id,
+        null as developer_id_type,
+        null as developer_name,
+        null as developer_email,
+        2 as preference,
         loaded_at
 
     from from_clocks
@@ -76,7 +76,7 @@ final as (
         left(coalesce(developer_email, 'ponto@localhost'), 50) as aej_developer_email
 
     from chosen
-    order by preference, loaded_at desc
+    order by preference asc, loaded_at desc
     limit 1
 
 )

@@ -20,19 +20,26 @@ days as (
 boundaries as (
 
     select
-        schedule_code,
-        weekday,
+        intervals.schedule_code,
+        intervals.weekday,
         array_agg(
-            boundary order by interval_number, position
+            to_char(
+                make_time(
+                    ((bounds.offset_minutes / 60) % 24)::integer, (bounds.offset_minutes % 60)::integer, 0
+                ),
+                'HH24MI'
+            )
+            order by intervals.interval_number, bounds.boundary_position
         ) as boundaries
 
     from intervals
-    cross join lateral (
-        values
-        (1, to_char(make_time(((start_offset_minutes / 60) % 24)::integer, (start_offset_minutes % 60)::integer, 0), 'HH24MI')),
-        (2, to_char(make_time(((end_offset_minutes / 60) % 24)::integer, (end_offset_minutes % 60)::integer, 0), 'HH24MI'))
-    ) as bounds (position, boundary)
-    group by schedule_code, weekday
+    cross join
+        lateral (
+            values
+            (1, intervals.start_offset_minutes),
+            (2, intervals.end_offset_minutes)
+        ) as bounds (boundary_position, offset_minutes)
+    group by intervals.schedule_code, intervals.weekday
 
 ),
 
@@ -64,10 +71,11 @@ named as (
         case
             when cardinality(weekdays) > 2
                 and weekdays[cardinality(weekdays)] - weekdays[1] = cardinality(weekdays) - 1
-                then (array{{ weekday_names }})[weekdays[1]] || '_' || (array{{ weekday_names }})[weekdays[cardinality(weekdays)]]
+                then (array{{ weekday_names }})[weekdays[1]]
+                    || '_' || (array{{ weekday_names }})[weekdays[cardinality(weekdays)]]
             else array_to_string(
-                array(select (array{{ weekday_names }})[day] from unnest(weekdays) as day), '_'
-            )
+                    array(select (array{{ weekday_names }})[iso_day] from unnest(weekdays) as iso_day), '_'
+                )
         end as weekday_names
 
     from grouped

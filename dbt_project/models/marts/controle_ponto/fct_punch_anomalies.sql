@@ -42,28 +42,47 @@ day_anomalies as (
         kinds.detail
 
     from daily
-    cross join lateral (
-        values
-        ('incomplete_day', daily.is_incomplete,
-            daily.punch_count || ' punches (odd): a punch is missing'),
-        ('needs_review', daily.needs_review,
-            case daily.review_reason
-                when 'no_schedule' then 'no work schedule: expected time unknown, no balance until HR confirms'
-                when 'implausible_length' then 'worked ' || daily.worked_minutes
-                    || ' min (over {{ var("ponto_max_worked_minutes") }}): a forgotten punch? confirm or correct'
-                when 'long_pair' then 'one pair over {{ var("ponto_max_pair_minutes") }} min: a forgotten punch?'
-                    || ' confirm or correct'
-            end),
-        ('unjustified_absence', daily.is_absent and daily.absence_category is null,
-            'scheduled day without punches: ' || daily.expected_minutes || ' min of deficit unless justified'),
-        ('break_violation', daily.has_break_violation,
-            'break ' || daily.break_minutes || ' min, ' || daily.suppressed_break_minutes || ' min suppressed'),
-        ('rest_violation', daily.has_rest_violation,
-            'rest ' || daily.rest_shortfall_minutes || ' min short of 11 h'),
-        ('overtime_over_limit', daily.has_overtime_over_limit,
-            'overtime ' || (daily.overtime_50_minutes + daily.overtime_100_minutes)
-            || ' min (limit {{ var("ponto_overtime_limit_minutes") }})')
-    ) as kinds (kind, applies, detail)
+    cross join
+        lateral (
+            values
+            (
+                'incomplete_day', daily.is_incomplete,
+                daily.punch_count || ' punches (odd): a punch is missing'
+            ),
+            (
+                'needs_review', daily.needs_review,
+                case daily.review_reason
+                    when 'no_schedule'
+                        then 'no work schedule: expected time unknown, no balance until HR confirms'
+                    when 'implausible_length'
+                        then 'worked ' || daily.worked_minutes
+                            || ' min (over {{ var("ponto_max_worked_minutes") }}):'
+                            || ' a forgotten punch? confirm or correct'
+                    when 'long_pair'
+                        then 'one pair over {{ var("ponto_max_pair_minutes") }} min:'
+                            || ' a forgotten punch? confirm or correct'
+                end
+            ),
+            (
+                'unjustified_absence', daily.is_absent and daily.absence_category is null,
+                'scheduled day without punches: ' || daily.expected_minutes
+                || ' min of deficit unless justified'
+            ),
+            (
+                'break_violation', daily.has_break_violation,
+                'break ' || daily.break_minutes || ' min, '
+                || daily.suppressed_break_minutes || ' min suppressed'
+            ),
+            (
+                'rest_violation', daily.has_rest_violation,
+                'rest ' || daily.rest_shortfall_minutes || ' min short of 11 h'
+            ),
+            (
+                'overtime_over_limit', daily.has_overtime_over_limit,
+                'overtime ' || (daily.overtime_50_minutes + daily.overtime_100_minutes)
+                || ' min (limit {{ var("ponto_overtime_limit_minutes") }})'
+            )
+        ) as kinds (kind, applies, detail)
     where kinds.applies
 
 ),
@@ -74,8 +93,9 @@ punch_anomalies as (
         kinds.kind,
         punches.punch_id::text as subject,
         punches.employee_id,
-        (punches.punched_at at time zone coalesce(employees.timezone, '{{ var("business_time_zone") }}'))::date
-            as work_date,
+        (
+            punches.punched_at at time zone coalesce(employees.timezone, '{{ var("business_time_zone") }}')
+        )::date as work_date,
         punches.punched_at as occurred_at,
         punches.punch_id,
         kinds.detail
@@ -83,15 +103,20 @@ punch_anomalies as (
     from punches
     left join employees
         on punches.employee_id = employees.employee_id
-    cross join lateral (
-        values
-        ('duplicate_punch', punches.status = 'duplicate', punches.reason),
-        ('bad_crc', punches.crc_status = 'mismatch',
-            'CRC mismatch on REP ' || punches.rep_number || ' NSR ' || punches.nsr),
-        ('unknown_identity', punches.status = 'unattributed',
-            'no employee with this ' || upper(punches.identifier_kind) || ' (REP ' || punches.rep_number
-            || ', NSR ' || punches.nsr || '): load the registry or register the person')
-    ) as kinds (kind, applies, detail)
+    cross join
+        lateral (
+            values
+            ('duplicate_punch', punches.status = 'duplicate', punches.reason),
+            (
+                'bad_crc', punches.crc_status = 'mismatch',
+                'CRC mismatch on REP ' || punches.rep_number || ' NSR ' || punches.nsr
+            ),
+            (
+                'unknown_identity', punches.status = 'unattributed',
+                'no employee with this ' || upper(punches.identifier_kind) || ' (REP ' || punches.rep_number
+                || ', NSR ' || punches.nsr || '): load the registry or register the person'
+            )
+        ) as kinds (kind, applies, detail)
     where kinds.applies
 
 ),

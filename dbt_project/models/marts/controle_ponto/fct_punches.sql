@@ -13,6 +13,8 @@
 -- Every punch with its status: kept, duplicate (disregarded by the 2-minute rule, never deleted),
 -- included by HR, disregarded by HR (with the reason), or unattributed (no employee has its PIS/CPF yet:
 -- only HR sees those rows). Incremental on punch_id.
+{#- referenced outside the incremental block, so dbt sees the dependency in every mode #}
+{%- set employees_relation = ref('stg_ponto__employees') %}
 with
 
 attributed as (
@@ -27,13 +29,13 @@ classified as (
 
 ),
 
+{% if is_incremental() %}
 employees as (
 
-    select * from {{ ref('stg_ponto__employees') }}
+    select * from {{ employees_relation }}
 
 ),
 
-{% if is_incremental() %}
 touched as (
 
     select punch_id from classified where classified_at > {{ watermark('computed_at') }}

@@ -159,7 +159,8 @@ final as (
         suppressed_break_minutes,
         has_rest_violation,
         rest_shortfall_minutes,
-        coalesce(balance_minutes > {{ var('ponto_overtime_limit_minutes') }}, false) as has_overtime_over_limit,
+        coalesce(balance_minutes > {{ var('ponto_overtime_limit_minutes') }}, false)
+            as has_overtime_over_limit,
         is_holiday
 
     from days

@@ -1,4 +1,7 @@
-{{ config(indexes=[{'columns': ['employee_id', 'jornada_number']}, {'columns': ['employee_id', 'punched_at']}]) }}
+{{ config(indexes=[
+    {'columns': ['employee_id', 'jornada_number']},
+    {'columns': ['employee_id', 'punched_at']},
+]) }}
 -- depends_on: {{ ref('dim_employees') }} (its row-level security policies read the team from it)
 -- The treated record of every punch, as Portaria 671 writes it in the AEJ (record 05) and the Espelho de
 -- Ponto shows it (design doc ponto_outputs.md §1): per jornada, the kept punches alternate entry (E) and
@@ -80,12 +83,21 @@ prenoted as (
         on ending.schedule_code = resuming.schedule_code
         and ending.weekday = resuming.weekday
         and resuming.interval_number = ending.interval_number + 1
-    cross join lateral (
-        values
-        (jornadas.work_date + ending.end_offset_minutes * interval '1 minute'),
-        (jornadas.work_date + resuming.start_offset_minutes * interval '1 minute')
-    ) as moments (local_at)
+    cross join
+        lateral (
+            values
+            (jornadas.work_date + ending.end_offset_minutes * interval '1 minute'),
+            (jornadas.work_date + resuming.start_offset_minutes * interval '1 minute')
+        ) as moments (local_at)
     where jornadas.has_prenoted_break
+
+),
+
+kept_and_prenoted as (
+
+    select * from kept
+    union all
+    select * from prenoted
 
 ),
 
@@ -95,13 +107,9 @@ paired as (
         *,
         row_number() over (
             partition by employee_id, jornada_number order by punched_at, source_code, punch_id
-        ) as position
+        ) as punch_position
 
-    from (
-        select * from kept
-        union all
-        select * from prenoted
-    ) as treated
+    from kept_and_prenoted
 
 ),
 
@@ -116,9 +124,9 @@ marked as (
         paired.nsr,
         paired.source_code,
         paired.reason,
-        case when paired.position % 2 = 1 then 'E' else 'S' end as marker,
-        ((paired.position + 1) / 2)::integer as pair_number,
-        2 * paired.position as marker_order
+        case when paired.punch_position % 2 = 1 then 'E' else 'S' end as marker,
+        ((paired.punch_position + 1) / 2)::integer as pair_number,
+        2 * paired.punch_position as marker_order
 
     from paired
 
@@ -149,16 +157,16 @@ combined as (
     select
         punch_id,
         employee_id,
-        null::integer,
+        null::integer as jornada_number,
         punched_at,
         rep_number,
         nsr,
-        case source when 'afd' then 'O' when 'hr' then 'I' else 'T' end,
+        case source when 'afd' then 'O' when 'hr' then 'I' else 'T' end as source_code,
         reason,
-        'D',
-        null::integer,
-        null::bigint,
-        true
+        'D' as marker,
+        null::integer as pair_number,
+        null::bigint as marker_order,
+        true as is_set_aside
 
     from punches
     where status in ('duplicate', 'disregarded')
@@ -224,8 +232,9 @@ final as (
         treated.punched_at,
         -- DH of the AEJ: local wall clock of the employee's zone, seconds 00, and its UTC offset
         to_char(treated.punched_at at time zone employees.timezone, 'YYYY-MM-DD"T"HH24:MI":00"')
-        || case when offset_minutes.value < 0 then '-' else '+' end
-        || to_char(abs(offset_minutes.value) / 60, 'FM00') || to_char(abs(offset_minutes.value) % 60, 'FM00')
+        || case when offset_minutes.minutes < 0 then '-' else '+' end
+        || to_char(abs(offset_minutes.minutes) / 60, 'FM00')
+        || to_char(abs(offset_minutes.minutes) % 60, 'FM00')
             as local_date_time,
         treated.marker,
         treated.pair_number,
@@ -249,11 +258,13 @@ final as (
     left join timetables
         on employees.schedule_code = timetables.schedule_code
         and extract(isodow from jornadas.work_date)::integer = timetables.weekday
-    cross join lateral (
+    cross join lateral (  -- noqa: ST05
         select (
-            extract(epoch from (treated.punched_at at time zone employees.timezone)
-                - (treated.punched_at at time zone 'UTC')) / 60
-        )::integer as value
+            extract(
+                epoch from (treated.punched_at at time zone employees.timezone)
+                - (treated.punched_at at time zone 'UTC')
+            ) / 60
+        )::integer as minutes
     ) as offset_minutes
 
 )
