@@ -30,6 +30,11 @@ INVALID_ORDER_STATUSES: tuple[OrderStatus, ...] = ("canceled", "unavailable")
 Segment = Literal["champions", "loyal", "new", "at_risk", "lost", "regular", "inactive"]
 SEGMENTS: tuple[str, ...] = get_args(Segment)
 
+# the 26 states and the Federal District, as Olist writes a customer's state (UF codes)
+BRAZILIAN_STATES: tuple[str, ...] = tuple(
+    "AC AL AM AP BA CE DF ES GO MA MG MS MT PA PB PE PI PR RJ RN RO RR RS SC SE SP TO".split()
+)
+
 # --- controle_ponto -------------------------------------------------------------------------------
 PunchStatus = Literal["kept", "duplicate", "disregarded", "included", "unattributed"]
 PUNCH_STATUSES: tuple[str, ...] = get_args(PunchStatus)
@@ -79,6 +84,7 @@ DBT_VARS: dict[str, object] = {
     "order_statuses": list(ORDER_STATUSES),
     "invalid_order_statuses": list(INVALID_ORDER_STATUSES),
     "segments": list(SEGMENTS),
+    "brazilian_states": list(BRAZILIAN_STATES),
     "punch_statuses": list(PUNCH_STATUSES),
     "review_reasons": list(REVIEW_REASONS),
     "absence_categories": list(ABSENCE_CATEGORIES),

@@ -27,7 +27,7 @@ from orchestration.quality.suites import Expectation, SuiteContext
 
 URL_VARIABLE = "BI_DASH_GX_DATABASE_URL"
 # tables whose failing values are personal identifiers (CPF, PIS): results keep counts, not samples
-IDENTIFYING_TABLES = frozenset({"raw/employees", "api/employees"})
+IDENTIFYING_TABLES = frozenset({"raw/employees"})
 SUMMARY_KEYS = (
     "observed_value",
     "element_count",

@@ -3,9 +3,10 @@
 The checks themselves live with their domain, in ``orchestration/defs/<domain>/checks.py``, written
 with keyword arguments through :func:`expectations_of`. Each :class:`Expectation` is one Dagster
 asset check (``<asset>:<name>``) with a severity: ``error`` blocks the publish of its domain,
-``warn`` only reports. The api suites run against the shadow build (``api__next``) before it is
-published; the raw suites against ``raw``. GX itself is imported only when the suites run (``build``
-receives the ``great_expectations.expectations`` module).
+``warn`` only reports. The domains' checks are on the raw inputs (the raw suites, against ``raw``,
+before the dbt build); what an api resource must hold is a dbt test of its model, so no check runs in
+two engines. GX itself is imported only when the suites run (``build`` receives the
+``great_expectations.expectations`` module).
 
 Besides this list, every run adds (see :func:`derived_expectations`):
 - ``row_count_vs_published`` (error) on each api resource: at least half the rows of the build the
@@ -21,8 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ERROR, WARN = "error", "warn"
-BRAZILIAN_STATES = "AC AL AM AP BA CE DF ES GO MA MG MS MT PA PB PE PI PR RJ RN RO RR RS SC SE SP TO".split()
-MINUTES_PER_DAY = 24 * 60
 # a build with fewer rows than this share of the published one is withheld
 MIN_ROW_SHARE = 0.5
 
@@ -67,25 +66,14 @@ def expectations_of(domain: str) -> Callable[..., Expectation]:
 
 
 def unexpected_rows(query: str, description: str) -> Builder:
-    """Rows the query returns are violations; ``{batch}`` is the checked table, ``{api}`` the api schema.
+    """Rows the query returns are violations; ``{batch}`` is the checked table.
 
     A query with a join must alias ``{batch}`` itself (GX then substitutes the bare table or
     subquery); a query without a join must not (GX adds ``as subselect``).
     """
 
-    def build(gxe: Any, context: SuiteContext) -> Any:
-        return gxe.UnexpectedRowsExpectation(
-            unexpected_rows_query=query.replace("{api}", context.api_schema), description=description
-        )
-
-    return build
-
-
-def unique(*columns: str) -> Builder:
     def build(gxe: Any, _: SuiteContext) -> Any:
-        if len(columns) == 1:
-            return gxe.ExpectColumnValuesToBeUnique(column=columns[0])
-        return gxe.ExpectCompoundColumnsToBeUnique(column_list=list(columns))
+        return gxe.UnexpectedRowsExpectation(unexpected_rows_query=query, description=description)
 
     return build
 

@@ -58,27 +58,48 @@ def test_quality_checks_are_pinned_with_their_severity_and_blocking(platform: Pl
         for key in graph.asset_check_keys
     }
     expected = {
-        # Great Expectations, raw inputs and api resources (suites.py): error holds back its domain
+        # Great Expectations on the raw inputs (defs/<domain>/checks.py) and the publish gate's
+        # cross-build checks: error holds back its domain
         "raw/olist_orders:customer_exists": "error",
         "raw/olist_order_reviews:review_score_between_1_and_5": "error",
         "raw/employees:timezone_known": "error",
         "raw/employees:manager_exists": "warn",
-        "api/timesheet_daily:one_row_per_jornada": "error",
         "api/customers:row_count_vs_published": "error",
         # warn: reports only
         "raw/olist_customers:state_is_brazilian": "warn",
         "raw/olist_orders:freshness": "warn",
         "raw/afd_punches:freshness": "warn",
-        "api/timesheet_daily:worked_minutes_within_a_day": "warn",
     }
     for label, severity in expected.items():
         assert label in specs, label
+        assert specs[label].metadata["engine"] == "great_expectations", label
         assert (
             getattr(specs[label].metadata["severity"], "value", specs[label].metadata["severity"]) == severity
         )
         # every GX check is blocking for Dagster, so what follows waits for it; the per-domain gate of
         # platform/published_build decides what is published (results reach Dagster as WARN)
         assert specs[label].blocking, label
+    # what an api resource must hold is a dbt test (its YAML), with its severity; none runs in GX too
+    dbt_expected = {
+        "api/timesheet_daily:one_row_per_jornada": "error",
+        "api/timesheet_monthly:one_row_per_employee_and_month": "error",
+        "api/punches:employee_exists": "error",
+        "api/customer_orders:customer_exists": "error",
+        "api/customers:avg_review_score_between_1_and_5": "error",
+        "api/timesheet_daily:worked_minutes_within_a_day": "warn",
+        "api/sales_by_state:state_is_brazilian": "warn",
+    }
+    for label, severity in dbt_expected.items():
+        assert label in specs, label
+        assert "dagster_dbt/unique_id" in specs[label].metadata, label
+        assert specs[label].metadata["severity"] == severity, label
+    # GX checks an api resource only across builds (the row count against the published build)
+    gx_on_api = {
+        label.split(":")[1]
+        for label, spec in specs.items()
+        if label.startswith("api/") and "dagster_dbt/unique_id" not in spec.metadata
+    }
+    assert gx_on_api == {"row_count_vs_published"}
     # dbt tests are asset checks too
     assert "api/customers:unique_customers_customer_unique_id" in specs
     assert graph.get(dg.AssetKey(["platform", "published_build"])).parent_keys >= {

@@ -1,19 +1,16 @@
-"""The controle_ponto expectations: raw inputs before the dbt build, api resources of the shadow build
-after it (orchestration/defs/platform/checks.py runs them as Dagster asset checks through GX).
-The vocabulary of each check is orchestration/quality/suites.py's."""
+"""The controle_ponto expectations on the raw inputs, checked before the dbt build (what they are, and
+why the api resources' checks are dbt tests instead: orchestration/quality/suites.py)."""
 
 from __future__ import annotations
 
 from orchestration.ingest import intervals
 from orchestration.quality.suites import (
     ERROR,
-    MINUTES_PER_DAY,
     WARN,
     Expectation,
     expectations_of,
     in_set,
     unexpected_rows,
-    unique,
 )
 
 check = expectations_of("controle_ponto")
@@ -76,72 +73,5 @@ EXPECTATIONS: tuple[Expectation, ...] = (
         severity=WARN,
         description="At most 1% of punch records fail their CRC-16.",
         build=in_set("crc_status", ("ok", "absent"), mostly=0.99),
-    ),
-    check(
-        asset="api/employees",
-        name="employee_id_unique",
-        severity=ERROR,
-        description="One row per employee.",
-        build=unique("employee_id"),
-    ),
-    check(
-        asset="api/punches",
-        name="punch_id_unique",
-        severity=ERROR,
-        description="One row per punch.",
-        build=unique("punch_id"),
-    ),
-    check(
-        asset="api/punches",
-        name="employee_exists",
-        severity=ERROR,
-        description="Every attributed punch belongs to an employee of /employees"
-        " (unattributed ones have none yet).",
-        build=unexpected_rows(
-            "select checked.punch_id from {batch} as checked left join {api}.employees as employees"
-            " on employees.employee_id = checked.employee_id"
-            " where checked.employee_id is not null and employees.employee_id is null",
-            "punches whose employee_id is not served by /employees",
-        ),
-    ),
-    check(
-        asset="api/timesheet_daily",
-        name="one_row_per_jornada",
-        severity=ERROR,
-        description="(employee_id, work_date, jornada_of_day) is a key.",
-        build=unique("employee_id", "work_date", "jornada_of_day"),
-    ),
-    # A forgotten punch-out that rule 2(b) does not split (next punch < 16 h later) pairs the punches
-    # across days and the jornada can exceed a day: the rules flag it (needs_review, implausible_length)
-    # and it waits in HR's queue for include/disregard. What this warn check looks for is a jornada
-    # beyond a day that nothing flagged: a rule that let one through unnoticed.
-    check(
-        asset="api/timesheet_daily",
-        name="worked_minutes_within_a_day",
-        severity=WARN,
-        description="worked_minutes is 0 to 1440 unless the jornada is flagged for HR's review"
-        " (needs_review).",
-        build=unexpected_rows(
-            "select employee_id, work_date from {batch}"
-            f" where (worked_minutes < 0 or worked_minutes > {MINUTES_PER_DAY}) and not needs_review",
-            "jornadas outside 0 to 1440 worked minutes that are not flagged for review",
-        ),
-    ),
-    check(
-        asset="api/timesheet_daily",
-        name="night_within_worked",
-        severity=WARN,
-        description="Night minutes are part of worked minutes.",
-        build=unexpected_rows(
-            "select employee_id, work_date from {batch} where night_minutes > worked_minutes",
-            "days with more night minutes than worked minutes",
-        ),
-    ),
-    check(
-        asset="api/timesheet_monthly",
-        name="one_row_per_employee_and_month",
-        severity=ERROR,
-        description="(employee_id, month) is a key.",
-        build=unique("employee_id", "month"),
     ),
 )

@@ -1,12 +1,10 @@
-"""The customer_360 expectations: raw inputs before the dbt build, api resources of the shadow build
-after it (orchestration/defs/platform/checks.py runs them as Dagster asset checks through GX).
-The vocabulary of each check is orchestration/quality/suites.py's."""
+"""The customer_360 expectations on the raw inputs, checked before the dbt build (what they are, and
+why the api resources' checks are dbt tests instead: orchestration/quality/suites.py)."""
 
 from __future__ import annotations
 
-from api_contracts.vocabulary import ORDER_STATUSES, SEGMENTS
+from api_contracts.vocabulary import BRAZILIAN_STATES, ORDER_STATUSES
 from orchestration.quality.suites import (
-    BRAZILIAN_STATES,
     ERROR,
     WARN,
     Expectation,
@@ -15,7 +13,6 @@ from orchestration.quality.suites import (
     in_set,
     not_null,
     unexpected_rows,
-    unique,
 )
 
 check = expectations_of("customer_360")
@@ -89,80 +86,5 @@ EXPECTATIONS: tuple[Expectation, ...] = (
         severity=WARN,
         description="customer_state is a Brazilian UF.",
         build=in_set("customer_state", BRAZILIAN_STATES),
-    ),
-    check(
-        asset="api/customers",
-        name="customer_unique_id_unique",
-        severity=ERROR,
-        description="One row per person.",
-        build=unique("customer_unique_id"),
-    ),
-    check(
-        asset="api/customers",
-        name="avg_review_score_between_1_and_5",
-        severity=ERROR,
-        description="Review means stay within 1-5.",
-        build=between("avg_review_score", 1, 5),
-    ),
-    check(
-        asset="api/customers",
-        name="total_spent_not_negative",
-        severity=ERROR,
-        description="total_spent >= 0.",
-        build=between("total_spent", 0, None),
-    ),
-    check(
-        asset="api/customer_orders",
-        name="order_id_unique",
-        severity=ERROR,
-        description="One row per order.",
-        build=unique("order_id"),
-    ),
-    check(
-        asset="api/customer_orders",
-        name="customer_exists",
-        severity=ERROR,
-        description="Every order's customer is in /customers.",
-        build=unexpected_rows(
-            "select checked.order_id from {batch} as checked left join {api}.customers as customers"
-            " on customers.customer_unique_id = checked.customer_unique_id"
-            " where customers.customer_unique_id is null",
-            "orders whose customer_unique_id is not served by /customers",
-        ),
-    ),
-    check(
-        asset="api/customer_orders",
-        name="review_score_between_1_and_5",
-        severity=ERROR,
-        description="review_score is 1 to 5.",
-        build=between("review_score", 1, 5),
-    ),
-    check(
-        asset="api/daily_sales",
-        name="date_unique",
-        severity=ERROR,
-        description="One row per date.",
-        build=unique("date"),
-    ),
-    check(
-        asset="api/daily_sales",
-        name="revenue_not_negative",
-        severity=ERROR,
-        description="revenue >= 0.",
-        build=between("revenue", 0, None),
-    ),
-    check(
-        asset="api/customer_segments",
-        name="segment_allowed",
-        severity=ERROR,
-        description="The RFM segments of the contract.",
-        build=in_set("segment", SEGMENTS),
-    ),
-    check(
-        asset="api/sales_by_state",
-        name="state_is_brazilian",
-        severity=WARN,
-        description="Sales are attributed to Brazilian UFs.",
-        build=in_set("state", BRAZILIAN_STATES),
     ),
 )

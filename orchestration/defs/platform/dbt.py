@@ -63,6 +63,20 @@ class BiDashTranslator(DagsterDbtTranslator):
             "domain": domain or "",
         }
 
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> dg.AssetCheckSpec | None:
+        """A dbt test's check carries its severity, like the GX checks (error holds back its domain)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        severity = str(manifest["nodes"][unique_id]["config"].get("severity", "error")).lower()
+        return spec.with_metadata({**spec.metadata, "severity": "warn" if severity == "warn" else "error"})
+
 
 def translator() -> BiDashTranslator:
     return BiDashTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
