@@ -1,10 +1,9 @@
-"""Running the pipeline from the CLI: prepare dbt, execute the refresh job, publish the docs."""
+"""Running the pipeline from the CLI: prepare dbt's manifest, execute the refresh job, report it."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import threading
 import uuid
@@ -16,12 +15,11 @@ from typing import Any, TextIO
 
 from orchestration import logs, publish
 from orchestration.change_detection import project_digest
+from orchestration.defs.platform.dbt import run_dbt
 from orchestration.errors import PlatformError
 from orchestration.logs import rotate
 from orchestration.publish import RUNNER_LOCK_KEY
-from orchestration.quality.data_docs_offline import VENDOR
 from orchestration.runtime.database import role_connection, start_database
-from orchestration.runtime.environment import dbt_executable
 from orchestration.runtime.runs import describe_run, heal, run_tags, runs_in_progress
 from orchestration.settings import PROJECT_ROOT, Settings
 
@@ -38,36 +36,6 @@ class RefreshOutcome:
     warning_checks: tuple[str, ...] = ()
     message: str = ""
     step_seconds: dict[str, float] = field(default_factory=dict)
-
-
-def dbt_command(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run dbt as transformer (the environment comes from apply_platform_env)."""
-    log = settings.log_dir / "dbt-cli.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [dbt_executable(), *args, "--no-use-colors"],
-        cwd=settings.dbt_project_dir,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    with log.open("a") as handle:
-        handle.write(f"$ dbt {' '.join(args)}\n{result.stdout}{result.stderr}\n")
-    if result.returncode != 0:
-        raise PlatformError(f"dbt {args[0]} failed: {_dbt_error(result.stdout + result.stderr)}; see {log}")
-    return result
-
-
-def _dbt_error(output: str) -> str:
-    """The first error dbt printed, with its detail line ("Parsing Error: Boolean override …")."""
-    lines = [line.strip() for line in output.splitlines()]
-    for index, line in enumerate(lines):
-        if line.endswith("Error") or "Error in" in line or line.startswith("Encountered an error"):
-            detail = next((text for text in lines[index + 1 :] if text and text != line), "")
-            if line.startswith("Encountered an error") and detail.endswith("Error"):
-                detail = detail + ": " + next((text for text in lines[index + 2 :] if text), "")
-            return f"{line} {detail}".strip()
-    return "see the log"
 
 
 def prepare_dbt(settings: Settings) -> bool:
@@ -87,7 +55,7 @@ def prepare_dbt(settings: Settings) -> bool:
         shutil.copyfile(baked / "manifest.json", manifest)
         stamp.write_text(digest)
         return False
-    dbt_command(settings, "parse", "--quiet")
+    run_dbt(settings, ["parse", "--quiet"])
     stamp.write_text(digest)
     return True
 
@@ -336,134 +304,6 @@ def _with_audit(settings: Settings, outcome: RefreshOutcome) -> RefreshOutcome:
             failing_checks=tuple(publish.failed_checks(conn, outcome.run_id, "error")),
             warning_checks=tuple(publish.failed_checks(conn, outcome.run_id, "warn")),
         )
-
-
-LANDING_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>bi-dash docs</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;line-height:1.5}}</style>
-</head><body>
-<h1>bi-dash</h1>
-<ul>
-<li><a href="customer-360/">customer_360 dashboard</a>: sales, segments and customer profiles (analysts)</li>
-<li><a href="ponto/">controle_ponto dashboard</a>: timesheets, the team's month, HR's anomalies and
-month close</li>
-<li><a href="dbt/index.html">dbt docs</a>: models, columns and lineage from raw to the api schema</li>
-<li><a href="gx/index.html">Great Expectations Data Docs</a>: the expectation suites and every validation</li>
-<li><a href="api/index.html">API reference</a>: every resource, its columns and filters, as your role
-sees them (the OpenAPI document itself is at <a href="{api}/">{api}/</a>)</li>
-<li><a href="{dagster}/">Dagster</a>: assets, runs, schedules</li>
-</ul>
-<h2>Data</h2>
-<p id="freshness">Reading <code>/data_status</code> from the API…</p>
-<table id="resources" hidden><thead><tr><th>resource</th><th>published</th><th>last refresh</th>
-<th>failing checks</th></tr></thead><tbody></tbody></table>
-<script>
-// the freshness of each resource and the last refresh, as anonymous readers of the API see them
-fetch("{api}/data_status?order=domain,resource").then(r => r.json()).then(rows => {{
-  const latest = rows.map(r => r.last_published_at).sort().pop();
-  document.getElementById("freshness").textContent =
-    "Published " + (latest || "never") + "; last refresh " + (rows[0] ? rows[0].last_attempt_at : "never");
-  const body = document.querySelector("#resources tbody");
-  for (const r of rows) {{
-    const tr = body.insertRow();
-    for (const v of [r.resource, r.last_published_at, r.last_attempt_outcome, r.failing_checks.join(", ")])
-      tr.insertCell().textContent = v;
-  }}
-  document.getElementById("resources").hidden = false;
-}}).catch(() => {{
-  document.getElementById("freshness").textContent = "The API does not answer: `bi-dash status`.";
-}});
-</script>
-</body></html>
-"""
-
-
-def publish_docs(settings: Settings, force: bool = False) -> tuple[Path, bool]:
-    """dbt docs of the published build (catalog of the live database) copied under home/docs/dbt.
-
-    The docs describe the project, not the rows: they are generated again only when the project
-    changed since they were (its digest is kept beside them). Returns (site, generated)."""
-
-    site = settings.docs_dir / "dbt"
-    stamp = site / ".project_digest"
-    digest = project_digest(settings.dbt_project_dir)
-    names = ("index.html", "manifest.json", "catalog.json")
-    current = stamp.exists() and stamp.read_text() == digest and all((site / n).exists() for n in names)
-    if current and not force:
-        return site, False
-    # a target folder of its own: docs generate compiles every model and rewrites the manifest (with the
-    # macros each model called when compiled), which must not replace the one the refresh reads
-    target = settings.dbt_target_dir / "docs"
-    dbt_command(settings, "docs", "generate", "--target-path", str(target))
-    site.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        shutil.copyfile(target / name, site / name)
-    stamp.write_text(digest)
-    return site, True
-
-
-def write_landing_page(settings: Settings, api_url: str, dagster_url: str) -> Path:
-    """The docs site's front page: dbt docs, GX Data Docs, the API reference and Dagster."""
-    settings.docs_dir.mkdir(parents=True, exist_ok=True)
-    page = settings.docs_dir / "index.html"
-    page.write_text(LANDING_PAGE.format(api=api_url, dagster=dagster_url))
-    write_api_reference(settings, api_url)
-    return page
-
-
-API_REFERENCE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>bi-dash API reference</title>
-<link rel="stylesheet" href="swagger-ui.css">
-<style>body{{margin:0}} form{{font-family:system-ui,sans-serif;padding:.75rem 1rem;background:#f4f4f4}}
-input{{width:32rem}}</style></head><body>
-<form id="as-role"><label for="token">See the API as a role: paste a token
-(<code>bi-dash token --role analyst</code>) </label><input id="token" autocomplete="off">
-<button>Show</button> <span id="who">as anon (no token)</span></form>
-<div id="reference"></div>
-<script src="swagger-ui-bundle.js"></script>
-<script>
-// The document follows the role's privileges (PostgREST openapi-mode follow-privileges): each role sees
-// the resources and columns it may read. The token stays in this page's memory only.
-function show(token) {{
-  SwaggerUIBundle({{
-    url: "{api}/", dom_id: "#reference", deepLinking: true,
-    requestInterceptor: (request) => {{
-      if (token) request.headers.Authorization = "Bearer " + token;
-      return request;
-    }},
-  }});
-}}
-document.getElementById("as-role").addEventListener("submit", (event) => {{
-  event.preventDefault();
-  const token = document.getElementById("token").value.trim();
-  let role = "anon (no token)";
-  try {{
-    role = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).role;
-  }} catch (e) {{}}
-  document.getElementById("who").textContent = "as " + role;
-  show(token);
-}});
-show("");
-</script>
-</body></html>
-"""
-
-
-def write_api_reference(settings: Settings, api_url: str) -> Path | None:
-    """Swagger UI (npm swagger-ui-dist, installed by `make bootstrap`) over the API's OpenAPI document,
-    under docs/api/; None when the package is missing."""
-
-    package = VENDOR / "swagger-ui-dist"
-    if not package.is_dir():
-        logger.warning(f"no API reference page: {package} is missing (run `make bootstrap`)")
-        return None
-    folder = settings.docs_dir / "api"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ("swagger-ui-bundle.js", "swagger-ui.css"):
-        shutil.copyfile(package / name, folder / name)
-    page = folder / "index.html"
-    page.write_text(API_REFERENCE.format(api=api_url))
-    return page
 
 
 def refresh_or_raise(

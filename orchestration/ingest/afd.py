@@ -285,36 +285,26 @@ def _clock_adjustment_671(record: Record, line: str) -> None:
     }
 
 
+def _operation(text: str) -> str:
+    if text not in ("I", "A", "E"):
+        raise BadRecord(f"bad operation {text!r} in an employee change (expected I, A or E)", "bad_operation")
+    return text
+
+
 def _employee_1510(record: Record, line: str) -> None:
     record.local_time = _local_1510(line[10:18], line[18:22], "employee change")
-    operation = line[22]
-    if operation not in "IAE":
-        raise BadRecord(
-            f"bad operation {operation!r} in an employee change (expected I, A or E)", "bad_operation"
-        )
+    operation = _operation(line[22])
     kind, identifier = _identifier_1510(line[23:35])
-    record.fields = {
-        "operation": operation,
-        "identifier_kind": kind,
-        "identifier": identifier,
-        "name": line[35:87].strip(),
-    }
+    record.fields = {"operation": operation, "identifier_kind": kind, "identifier": identifier}
+    record.fields["name"] = line[35:87].strip()
 
 
 def _employee_671(record: Record, line: str) -> None:
     record.occurred_at = _aware_671(line[10:34], "employee change")
-    operation = line[34]
-    if operation not in "IAE":
-        raise BadRecord(
-            f"bad operation {operation!r} in an employee change (expected I, A or E)", "bad_operation"
-        )
+    operation = _operation(line[34])
     kind, identifier = _cpf_671(line[35:47])
-    record.fields = {
-        "operation": operation,
-        "identifier_kind": kind,
-        "identifier": identifier,
-        "name": line[47:99].strip(),
-    }
+    record.fields = {"operation": operation, "identifier_kind": kind, "identifier": identifier}
+    record.fields["name"] = line[47:99].strip()
 
 
 def _company_change(record: Record, line: str) -> None:

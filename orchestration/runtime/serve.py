@@ -17,6 +17,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.docs_site import write_landing_page
 from orchestration.errors import PlatformError
 from orchestration.runtime import services
 from orchestration.runtime.database import role_connection, start_database
@@ -40,9 +41,6 @@ def prepare(settings: Settings, component: str) -> Prepared:
         raise PlatformError(f"unknown component {component!r} (one of {', '.join(COMPONENTS)})")
     settings.ensure_dirs()
     if component == "web":
-        # deferred: the pipeline loads Dagster; only the web component writes the landing page
-        from orchestration.pipeline import write_landing_page
-
         write_landing_page(settings, services.public_api_url(settings), services.dagster_url(settings))
         service = services.docs_service(settings)
         return Prepared(

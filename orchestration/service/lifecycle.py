@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from orchestration.docs_site import write_landing_page
 from orchestration.errors import PlatformError
 from orchestration.generate.dataset import generate_ponto
 from orchestration.generate.olist import generate_olist
@@ -270,9 +271,6 @@ def _bring_up(settings: Settings, demo: bool) -> ConnectionInfo:
 
 
 def _start_services(settings: Settings, admin: ConnectionInfo) -> list[Any]:
-    # deferred: the pipeline loads Dagster (~1 s); the CLI imports this module to start
-    from orchestration.pipeline import write_landing_page
-
     write_landing_page(settings, services.api_url(settings), services.dagster_url(settings))
     started: list[processes.Service] = []
     try:

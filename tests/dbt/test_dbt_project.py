@@ -9,8 +9,8 @@ import psycopg
 import pytest
 import yaml
 
+from orchestration.defs.platform.dbt import run_dbt
 from orchestration.generate import afd as build
-from orchestration.pipeline import dbt_command
 from tests.conftest import DATA, Platform
 from tests.e2e.cli import Cli
 
@@ -29,7 +29,7 @@ def _declared_unit_tests() -> set[str]:
 def test_every_declared_unit_test_runs_and_passes(platform: Platform) -> None:
     declared = _declared_unit_tests()
     assert len(declared) >= 10
-    dbt_command(platform.settings, "test", "--select", "test_type:unit")
+    run_dbt(platform.settings, ["test", "--select", "test_type:unit"])
     results = json.loads((platform.settings.dbt_target_dir / "run_results.json").read_text())["results"]
     ran = {
         result["unique_id"].split(".")[-1]: result["status"]

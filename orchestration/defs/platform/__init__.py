@@ -2,8 +2,9 @@
 
 import dagster as dg
 
-from orchestration.defs.platform.assets import dbt_models, dbt_resource, published_build
+from orchestration.defs.platform.assets import dbt_models, published_build
 from orchestration.defs.platform.checks import gx_checks
+from orchestration.defs.platform.dbt import dbt_resource
 from orchestration.defs.platform.jobs import refresh_job
 from orchestration.defs.platform.resources import PlatformDatabase
 from orchestration.defs.platform.schedules import refresh_schedule

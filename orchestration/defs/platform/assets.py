@@ -25,14 +25,10 @@ from orchestration.defs.platform.dbt import (
     translator,
 )
 from orchestration.defs.platform.resources import PlatformDatabase
-from orchestration.runtime.environment import dbt_executable
+from orchestration.docs_site import publish_docs
 from orchestration.settings import get_settings
 
 PUBLISHED_BUILD = dg.AssetKey(["platform", "published_build"])
-
-
-def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
 
 
 class DbtBuildConfig(dg.Config):
@@ -215,11 +211,8 @@ def published_build() -> dg.AssetsDefinition:
         ),
     )
     def _published_build(
-        context: dg.AssetExecutionContext, database: PlatformDatabase
+        context: dg.AssetExecutionContext, database: PlatformDatabase, dbt: DbtCliResource
     ) -> dg.MaterializeResult:
-        # deferred: the pipeline module imports the Dagster definitions' jobs when a run is created
-        from orchestration.pipeline import publish_docs
-
         with database.transformer().connect(autocommit=True) as conn:
             manifest = _manifest()
             nodes = manifest["nodes"]
@@ -244,7 +237,9 @@ def published_build() -> dg.AssetsDefinition:
             " (one transaction); PostgREST reloads its schema cache"
         )
         started = time.perf_counter()
-        site, generated = publish_docs(database.settings())
+        site, generated = publish_docs(
+            database.settings(), lambda target: dbt.cli(["docs", "generate"], target_path=target).wait()
+        )
         if generated:
             context.log.info(
                 f"dbt docs of the published build generated in {time.perf_counter() - started:.1f}s"

@@ -2,37 +2,66 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
 
+from orchestration.errors import PlatformError
 from orchestration.publish import SHADOW
 from orchestration.quality.suites import freshness_hours
 from orchestration.runtime.environment import dbt_executable
-from orchestration.settings import get_settings
+from orchestration.settings import Settings, get_settings
 
 DOMAINS = ("customer_360", "controle_ponto")
+
+
+def _project(settings: Settings) -> DbtProject:
+    return DbtProject(
+        project_dir=settings.dbt_project_dir,
+        target_path=settings.dbt_target_dir,
+        profiles_dir=settings.dbt_profiles_dir,
+    )
 
 
 @cache
 def dbt_project() -> DbtProject:
     """Built when first needed (not at import); parses the project when the manifest is missing."""
     settings = get_settings()
-    project = DbtProject(
-        project_dir=settings.dbt_project_dir,
-        target_path=settings.dbt_target_dir,
-        profiles_dir=settings.dbt_profiles_dir,
-    )
+    project = _project(settings)
     if not project.manifest_path.exists():
-        DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(
-            ["parse", "--quiet"], target_path=settings.dbt_target_dir
-        ).wait()
+        run_dbt(settings, ["parse", "--quiet"])
     return project
+
+
+def dbt_resource(settings: Settings | None = None) -> DbtCliResource:
+    """The one way bi-dash runs dbt: the assets hold it, the CLI parses with it."""
+    project = dbt_project() if settings is None else _project(settings)
+    return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+
+
+def run_dbt(settings: Settings, args: list[str], target_path: Path | None = None) -> None:
+    """A dbt command through :func:`dbt_resource`, its log lines into ``logs/dbt-cli.log`` (never the
+    terminal); a failure is one PlatformError line with dbt's first error."""
+    log = settings.log_dir / "dbt-cli.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a") as handle, contextlib.redirect_stdout(handle):
+        handle.write(f"$ dbt {' '.join(args)}\n")
+        invocation = dbt_resource(settings).cli(
+            args, target_path=target_path or settings.dbt_target_dir, raise_on_error=False
+        )
+        invocation.wait()
+        succeeded = invocation.is_successful()
+    if not succeeded:
+        error = str(invocation.get_error() or "")
+        first = error.split("Errors parsed from dbt logs:", 1)[-1].strip().splitlines()
+        raise PlatformError(f"dbt {args[0]} failed: {first[0] if first else 'see the log'}; see {log}")
 
 
 def layer_and_domain(fqn: list[str]) -> tuple[str | None, str | None]:
