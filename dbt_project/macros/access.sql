@@ -7,7 +7,8 @@
 
 {#- The rows a role sees, as a policy's USING predicate. `team` reads the dim_employees built beside
     the table (a policy binds the table it names when created), where a manager sees their own row
-    and their reports'. -#}
+    and their reports'. Its ref() is a real dependency: dbt reads refs in hooks, so every table with
+    a team policy is built after dim_employees. -#}
 {% macro row_predicate(rule) -%}
     {%- if rule == 'all' -%}
         true
@@ -16,7 +17,7 @@
     {%- elif rule == 'own_or_reports' -%}
         employee_id = auth.employee_id() or manager_id = auth.employee_id()
     {%- elif rule == 'team' -%}
-        employee_id in (select team.employee_id from {{ this.schema }}.dim_employees as team)
+        employee_id in (select team.employee_id from {{ ref('dim_employees') }} as team)
     {%- else -%}
         {{ exceptions.raise_compiler_error("unknown row rule " ~ rule ~ " (api_contracts/access.py)") }}
     {%- endif -%}

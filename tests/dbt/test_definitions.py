@@ -131,6 +131,21 @@ def test_no_model_reads_another_domain_so_a_domain_can_publish_alone(platform: P
     assert cross_domain_reads(nodes) == [("model.bi_dash.b", "model.bi_dash.a")]
 
 
+def test_the_dag_holds_every_dependency(platform: Platform) -> None:
+    """No dependency hides in a comment: a table whose row-level security reads the team
+    (dim_employees) depends on it in the DAG through the policy's own ref(), and no model declares a
+    dependency by a `-- depends_on:` hint."""
+    from api_contracts.access import PROFILES, RESOURCES
+
+    manifest = json.loads((platform.settings.dbt_target_dir / "manifest.json").read_text())
+    models = {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    team_marts = {item.mart for item in RESOURCES.values() if "team" in PROFILES[item.profile].values()}
+    assert team_marts  # the rule is in use
+    for mart in team_marts:
+        assert "model.bi_dash.dim_employees" in models[mart]["depends_on"]["nodes"], mart
+    assert [name for name, node in models.items() if "depends_on:" in node["raw_code"]] == []
+
+
 def test_every_job_resolves_so_the_dagster_ui_can_load_the_code_location(platform: Platform) -> None:
     from orchestration.definitions import defs
 

@@ -1,5 +1,4 @@
 {{ config(indexes=[{'columns': ['anomaly_id'], 'unique': True}, {'columns': ['employee_id', 'work_date']}]) }}
--- depends_on: {{ ref('dim_employees') }} (its row-level security policies read the team from it)
 -- Everything HR should look at, one row per thing to look at. anomaly_id is unique by construction:
 -- the kind and the key of what it is about (employee:date:jornada of the day, employee:date, a punch
 -- id or a quarantine id). Dates are local dates of the employee's zone (the business zone when nobody

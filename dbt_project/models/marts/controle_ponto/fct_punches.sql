@@ -9,7 +9,6 @@
         {'columns': ['computed_at']},
     ],
 ) }}
--- depends_on: {{ ref('dim_employees') }} (its row-level security policies read the team from it)
 -- Every punch with its status: kept, duplicate (disregarded by the 2-minute rule, never deleted),
 -- included by HR, disregarded by HR (with the reason), or unattributed (no employee has its PIS/CPF yet:
 -- only HR sees those rows). Incremental on punch_id.

@@ -4,7 +4,6 @@
         {'columns': ['work_date']},
     ],
 ) }}
--- depends_on: {{ ref('dim_employees') }} (its row-level security policies read the team from it)
 -- One row per jornada (a work day; overnight shifts stay in the row of their first punch's date) and per
 -- absence, with what HR and payroll read: the balance counts only when the day is complete and nothing
 -- needs review (no schedule, a jornada over 12 h worked or a pair over 10 h) or HR confirmed it; it then

@@ -1,5 +1,4 @@
 {{ config(indexes=[{'columns': ['employee_id', 'month'], 'unique': True}]) }}
--- depends_on: {{ ref('dim_employees') }} (its row-level security policies read the team from it)
 -- Monthly totals per employee and the hour bank (rule 10): balances carried across months. Days that
 -- are incomplete or need review count no balance until HR corrects or confirms them; unjustified
 -- absences count their deficit.

@@ -2,7 +2,6 @@
     {'columns': ['employee_id', 'jornada_number']},
     {'columns': ['employee_id', 'punched_at']},
 ]) }}
--- depends_on: {{ ref('dim_employees') }} (its row-level security policies read the team from it)
 -- The treated record of every punch, as Portaria 671 writes it in the AEJ (record 05) and the Espelho de
 -- Ponto shows it (design doc ponto_outputs.md §1): per jornada, the kept punches alternate entry (E) and
 -- exit (S) numbered by pair (E 001, S 001, E 002 …); a pre-noted break (art. 74 §2) adds its exit and
