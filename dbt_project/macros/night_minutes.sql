@@ -1,4 +1,4 @@
-{#- Time rules of controle_ponto (design doc §4.4-4.5): worked time is real elapsed time between
+{#- Time rules of controle_ponto (rules 4-5 of the docs block ponto_rules): worked time is real elapsed time between
     timestamptz punches; the night window (22:00-05:00, CLT art. 73) and the schedule are read on the
     local wall clock of the employee's zone. -#}
 

@@ -17,9 +17,10 @@
 {%- set punch_tolerance = var('ponto_punch_tolerance_minutes') %}
 {%- set day_tolerance = var('ponto_day_tolerance_minutes') %}
 {%- set min_rest = var('ponto_min_rest_minutes') %}
--- One row per jornada with CLT rules 3-9 (design doc §4; the docs block ponto_rules): pairs, worked
--- and night time, the pre-noted break, expected time, tolerance and the balance before HR review,
--- breaks (art. 71) and rest (art. 66). Whether a balance counts (incomplete days, jornadas that need
+-- One row per jornada with CLT rules 3-9 (the docs block ponto_rules in _controle_ponto__docs.md; a
+-- rule with an article is a CTE named after it): pairs, worked and night time (art. 73), the pre-noted
+-- break (art. 74), expected time, tolerance (art. 58) and the balance before HR review, breaks
+-- (art. 71) and rest (art. 66). Whether a balance counts (incomplete days, jornadas that need
 -- review, HR confirmations) is decided in fct_timesheet_daily.
 -- Worked time is elapsed time between instants; the night window and the schedule are read on the
 -- local wall clock of the employee's zone.
@@ -179,7 +180,7 @@ pair_gaps as (
 
 -- rules 3-4 (art. 73): elapsed minutes of the complete pairs, their night minutes and the Súmula 60 II
 -- extension (each night counted once), the longest pair and the longest gap between pairs
-pair_totals as (
+pairs_art_73 as (
 
     select
         pair_gaps.employee_id,
@@ -234,7 +235,7 @@ scheduled_breaks as (
 ),
 
 -- rule 3 (art. 74 §2): two punches and the day's scheduled break(s) inside the worked span
-prenoted_breaks as (
+prenoted_art_74 as (
 
     select
         jornadas_dated.employee_id,
@@ -268,7 +269,7 @@ prenoted_breaks as (
 ),
 
 -- rule 6 (art. 58 §1, Súmula 366): punch k against boundary k (1st punch with 1st start, 2nd with 1st end…)
-full_form_deviations as (
+deviations_art_58 as (
 
     select
         local_punches.employee_id,
@@ -310,7 +311,7 @@ day_bounds as (
 
 -- rule 6 with a pre-noted break (two punches): the first punch against the day's first start, the last
 -- against its last end
-two_punch_deviations as (
+ends_art_58 as (
 
     select
         jornadas_dated.employee_id,
@@ -342,11 +343,12 @@ computed as (
         jornadas_dated.is_holiday,
         jornadas_dated.schedule_code is null as has_no_schedule,
         jornadas_dated.weekday = 7 and coalesce(day_bounds.interval_count, 0) = 0 as is_unscheduled_sunday,
-        prenoted_breaks.break_minutes is not null as has_prenoted_break,
-        coalesce(pair_totals.clock_minutes, 0) - coalesce(prenoted_breaks.break_minutes, 0) as worked_minutes,
-        coalesce(pair_totals.longest_pair_minutes, 0) as longest_pair_minutes,
-        coalesce(pair_totals.night_clock_minutes, 0) - coalesce(prenoted_breaks.break_night_minutes, 0)
-        + coalesce(pair_totals.extension_minutes, 0) - coalesce(prenoted_breaks.break_extension_minutes, 0)
+        prenoted_art_74.break_minutes is not null as has_prenoted_break,
+        coalesce(pairs_art_73.clock_minutes, 0) - coalesce(prenoted_art_74.break_minutes, 0)
+            as worked_minutes,
+        coalesce(pairs_art_73.longest_pair_minutes, 0) as longest_pair_minutes,
+        coalesce(pairs_art_73.night_clock_minutes, 0) - coalesce(prenoted_art_74.break_night_minutes, 0)
+        + coalesce(pairs_art_73.extension_minutes, 0) - coalesce(prenoted_art_74.break_extension_minutes, 0)
             as night_minutes,
         -- rule 5: the schedule's legal minutes on the first jornada of the date; 0 on holidays; none
         -- without a schedule
@@ -355,70 +357,114 @@ computed as (
             when jornadas_dated.is_holiday or jornadas_dated.jornada_of_day > 1 then 0
             else coalesce(schedule_days.expected_legal_minutes, 0)
         end as expected_minutes,
-        coalesce(prenoted_breaks.break_minutes, pair_totals.longest_gap_minutes, 0) as break_minutes,
+        coalesce(prenoted_art_74.break_minutes, pairs_art_73.longest_gap_minutes, 0) as break_minutes,
         case
             when day_bounds.interval_count is null then null
             when jornadas_dated.punch_count = 2 * day_bounds.interval_count
-                and full_form_deviations.compared_punches = jornadas_dated.punch_count
-                then full_form_deviations.max_deviation <= {{ punch_tolerance }}
-                    and full_form_deviations.total_deviation <= {{ day_tolerance }}
-            when prenoted_breaks.break_minutes is not null
+                and deviations_art_58.compared_punches = jornadas_dated.punch_count
+                then deviations_art_58.max_deviation <= {{ punch_tolerance }}
+                    and deviations_art_58.total_deviation <= {{ day_tolerance }}
+            when prenoted_art_74.break_minutes is not null
                 then greatest(
-                        abs(two_punch_deviations.entry_deviation), abs(two_punch_deviations.exit_deviation)
+                        abs(ends_art_58.entry_deviation), abs(ends_art_58.exit_deviation)
                     ) <= {{ punch_tolerance }}
-                    and abs(two_punch_deviations.entry_deviation) + abs(two_punch_deviations.exit_deviation)
+                    and abs(ends_art_58.entry_deviation) + abs(ends_art_58.exit_deviation)
                     <= {{ day_tolerance }}
         end as is_within_tolerance,
         extract(epoch from jornadas_dated.first_punch_at - jornadas_dated.previous_jornada_end_at) / 60.0
             as rest_minutes
 
     from jornadas_dated
-    left join pair_totals
-        on jornadas_dated.employee_id = pair_totals.employee_id
-        and jornadas_dated.jornada_number = pair_totals.jornada_number
-    left join prenoted_breaks
-        on jornadas_dated.employee_id = prenoted_breaks.employee_id
-        and jornadas_dated.jornada_number = prenoted_breaks.jornada_number
-    left join full_form_deviations
-        on jornadas_dated.employee_id = full_form_deviations.employee_id
-        and jornadas_dated.jornada_number = full_form_deviations.jornada_number
+    left join pairs_art_73
+        on jornadas_dated.employee_id = pairs_art_73.employee_id
+        and jornadas_dated.jornada_number = pairs_art_73.jornada_number
+    left join prenoted_art_74
+        on jornadas_dated.employee_id = prenoted_art_74.employee_id
+        and jornadas_dated.jornada_number = prenoted_art_74.jornada_number
+    left join deviations_art_58
+        on jornadas_dated.employee_id = deviations_art_58.employee_id
+        and jornadas_dated.jornada_number = deviations_art_58.jornada_number
     left join day_bounds
         on jornadas_dated.employee_id = day_bounds.employee_id
         and jornadas_dated.jornada_number = day_bounds.jornada_number
-    left join two_punch_deviations
-        on jornadas_dated.employee_id = two_punch_deviations.employee_id
-        and jornadas_dated.jornada_number = two_punch_deviations.jornada_number
+    left join ends_art_58
+        on jornadas_dated.employee_id = ends_art_58.employee_id
+        and jornadas_dated.jornada_number = ends_art_58.jornada_number
     left join schedule_days
         on jornadas_dated.schedule_code = schedule_days.schedule_code
         and jornadas_dated.weekday = schedule_days.weekday
 
 ),
 
-balanced as (
+-- rule 6 (art. 58 §1, Súmula 366): within tolerance the day's balance is 0, else the whole
+-- difference counts
+tolerance_art_58 as (
 
     select
         *,
         {{ legal_minutes('worked_minutes', 'night_minutes') }} as legal_worked_minutes,
-        -- rule 6: within tolerance the day's balance is 0, else the whole difference counts
         case
             when is_incomplete or expected_minutes is null then null
             when is_within_tolerance then 0
             else {{ legal_minutes('worked_minutes', 'night_minutes') }} - expected_minutes
-        end as balance_minutes,
-        -- rule 8 (art. 71)
+        end as balance_minutes
+
+    from computed
+
+),
+
+-- rule 8 (art. 71): the break a jornada of this length needs, and what is missing of it
+required_break_art_71 as (
+
+    select
+        *,
         case
-            when worked_minutes > 360 then {{ var('ponto_break_over_6h_minutes') }}
-            when worked_minutes > 240 then {{ var('ponto_break_over_4h_minutes') }}
+            when worked_minutes > {{ var('ponto_long_jornada_minutes') }}
+                then {{ var('ponto_break_over_6h_minutes') }}
+            when worked_minutes > {{ var('ponto_medium_jornada_minutes') }}
+                then {{ var('ponto_break_over_4h_minutes') }}
             else 0
-        end as required_break_minutes,
-        -- rule 5: what HR must look at before the balance counts
+        end as required_break_minutes
+
+    from tolerance_art_58
+
+),
+
+breaks_art_71 as (
+
+    select
+        *,
+        required_break_minutes > 0 and break_minutes < required_break_minutes as has_break_violation,
+        greatest(required_break_minutes - break_minutes, 0) as suppressed_break_minutes
+
+    from required_break_art_71
+
+),
+
+-- rule 9 (art. 66): 11 h of rest since the previous jornada
+rest_art_66 as (
+
+    select
+        *,
+        coalesce(rest_minutes < {{ min_rest }}, false) as has_rest_violation,
+        greatest({{ min_rest }} - coalesce(rest_minutes, {{ min_rest }}), 0) as rest_shortfall_minutes
+
+    from breaks_art_71
+
+),
+
+-- rule 5: what HR must look at before the balance counts
+reviewed as (
+
+    select
+        *,
         case
             when has_no_schedule then 'no_schedule'
             when worked_minutes > {{ var('ponto_max_worked_minutes') }} then 'implausible_length'
             when longest_pair_minutes > {{ var('ponto_max_pair_minutes') }} then 'long_pair'
         end as review_reason
 
-    from computed
+    from rest_art_66
 
 ),
 
@@ -445,20 +491,18 @@ final as (
         is_unscheduled_sunday,
         has_prenoted_break,
         review_reason,
-        required_break_minutes > 0 and break_minutes < required_break_minutes as has_break_violation,
-        round(greatest(required_break_minutes - break_minutes, 0), 2) as suppressed_break_minutes,
-        -- rule 9 (art. 66)
-        coalesce(rest_minutes < {{ min_rest }}, false) as has_rest_violation,
-        round(greatest({{ min_rest }} - coalesce(rest_minutes, {{ min_rest }}), 0), 2)
-            as rest_shortfall_minutes,
+        has_break_violation,
+        round(suppressed_break_minutes, 2) as suppressed_break_minutes,
+        has_rest_violation,
+        round(rest_shortfall_minutes, 2) as rest_shortfall_minutes,
         {{ run_started_at_literal() }} as computed_at
 
-    from balanced
+    from reviewed
     {% if is_incremental() %}
     where exists (
         select from recomputed_from
-        where recomputed_from.employee_id = balanced.employee_id
-            and balanced.jornada_number >= recomputed_from.jornada_number
+        where recomputed_from.employee_id = reviewed.employee_id
+            and reviewed.jornada_number >= recomputed_from.jornada_number
     )
     {% endif %}
 
