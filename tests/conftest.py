@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +35,19 @@ for _name in list(os.environ):
     if _name.startswith(("BI_DASH_", "DAGSTER_", "DBT_")) and not _name.startswith("BI_DASH_TEST_"):
         del os.environ[_name]
 os.environ.pop("DATABASE_URL", None)
+
+
+@pytest.fixture(scope="module")
+def external_server_to_ourselves() -> Iterator[None]:
+    """The PostgreSQL at 127.0.0.1:5432 is one cluster for every test process (pytest-xdist workers
+    included): its roles are cluster-wide and each platform migrated there creates or alters them, so
+    the modules that use it take turns (an exclusive lock on a file, released with the module)."""
+    with open(Path(tempfile.gettempdir()) / "bi-dash-tests-external-server.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def free_port() -> int:

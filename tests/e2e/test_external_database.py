@@ -12,7 +12,11 @@ from psycopg import sql
 
 from tests.e2e.cli import Cli
 
-pytestmark = [pytest.mark.e2e, pytest.mark.external_db]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.external_db,
+    pytest.mark.usefixtures("external_server_to_ourselves"),
+]
 SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -21,7 +21,11 @@ from psycopg import sql
 from tests.conftest import free_port
 from tests.e2e.cli import BI_DASH, ROOT, Cli
 
-pytestmark = [pytest.mark.e2e, pytest.mark.external_db]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.external_db,
+    pytest.mark.usefixtures("external_server_to_ourselves"),
+]
 SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 COMPONENTS = ("api", "code-location", "dagster-webserver", "dagster-daemon", "web")
 
