@@ -221,6 +221,13 @@ SECRET_VARIABLES = (
     "BI_DASH_AUTHENTICATOR_PASSWORD",
     "BI_DASH_TRANSFORMER_PASSWORD",
 )
+# how each reaches Settings (DATABASE_URL by its alias, the others by field name)
+_SECRET_ARGUMENTS = {
+    "DATABASE_URL": "DATABASE_URL",
+    "BI_DASH_JWT_SECRET": "jwt_secret",
+    "BI_DASH_AUTHENTICATOR_PASSWORD": "authenticator_password",
+    "BI_DASH_TRANSFORMER_PASSWORD": "transformer_password",
+}
 
 
 def secrets_from_files(environ: dict[str, str] | None = None) -> dict[str, str]:
@@ -249,7 +256,7 @@ def secrets_from_files(environ: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def get_settings(**overrides: object) -> Settings:
-    from_files = secrets_from_files()
-    if from_files:
-        os.environ.update(from_files)  # the child processes (dbt, Dagster) read the same settings
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """The settings, with the secrets handed over as files read here: their values never go into the
+    environment (a child process inherits the ``<VARIABLE>_FILE`` variables and reads the files itself)."""
+    from_files = {_SECRET_ARGUMENTS[name]: value for name, value in secrets_from_files().items()}
+    return Settings(**{**from_files, **overrides})  # type: ignore[arg-type]

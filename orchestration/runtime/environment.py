@@ -69,8 +69,8 @@ def platform_env(settings: Settings, admin: ConnectionInfo) -> dict[str, str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DAGSTER_DISABLE_TELEMETRY": "1",
     }
-    if settings.database_url:
-        env["DATABASE_URL"] = settings.database_url
+    # DATABASE_URL (or DATABASE_URL_FILE) is the caller's own: children inherit it as it was given,
+    # and the value read from a file is never exported
     return env
 
 

@@ -137,3 +137,40 @@ def test_secrets_come_from_files_that_only_their_owner_and_group_read(tmp_path: 
         secrets_from_files({"BI_DASH_JWT_SECRET_FILE": str(secret), "BI_DASH_JWT_SECRET": "other" * 8})
     with pytest.raises(PlatformError, match="No such file"):
         secrets_from_files({"DATABASE_URL_FILE": str(tmp_path / "missing")})
+
+
+def test_secrets_read_from_files_reach_the_settings_and_never_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration.runtime.database import ConnectionInfo
+    from orchestration.runtime.environment import platform_env
+    from orchestration.settings import SECRET_VARIABLES, get_settings
+
+    values = {
+        "DATABASE_URL": "postgresql://admin:s3cret@db.internal:5432/bi_dash",
+        "BI_DASH_JWT_SECRET": "j" * 40,
+        "BI_DASH_AUTHENTICATOR_PASSWORD": "a-password",
+        "BI_DASH_TRANSFORMER_PASSWORD": "t-password",
+    }
+    assert set(values) == set(SECRET_VARIABLES)
+    for name, value in values.items():
+        monkeypatch.delenv(name, raising=False)
+        secret = tmp_path / name.lower()
+        secret.write_text(value + "\n")
+        secret.chmod(0o600)
+        monkeypatch.setenv(f"{name}_FILE", str(secret))
+    settings = get_settings(home=tmp_path / "home")
+    assert (
+        settings.database_url,
+        settings.jwt_secret,
+        settings.authenticator_password,
+        settings.transformer_password,
+    ) == tuple(values.values())
+    import os
+
+    assert not [name for name in values if name in os.environ]
+    # what dbt and Dagster get names where things are, and carries no secret read from a file
+    settings.ensure_dirs()
+    env = platform_env(settings, ConnectionInfo.from_url(values["DATABASE_URL"]))
+    leaked = [name for name, value in env.items() for secret in values.values() if secret in value]
+    assert leaked == ["BI_DASH_DAGSTER_PG_URL"]  # Dagster's instance storage: its config reads the env
