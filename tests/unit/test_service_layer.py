@@ -12,6 +12,7 @@ from orchestration.errors import PlatformError
 from orchestration.service import accounts, lifecycle, progress
 from orchestration.service import status as status_service
 from orchestration.settings import get_settings
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # what only the service layer (and below) may touch: the database, Dagster, the processes, the loaders
@@ -76,7 +77,11 @@ def test_a_busy_port_is_named_with_the_setting_that_changes_it(tmp_path: Path) -
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        settings = _settings(tmp_path, dagster_port=port)
+        # every other port free too: a platform running on the default ports must not answer first
+        others = {
+            name: free_port() for name in ("api_port", "api_admin_port", "docs_port", "code_location_port")
+        }
+        settings = _settings(tmp_path, dagster_port=port, **others)
         with pytest.raises(PlatformError, match=f"port {port} \\(the Dagster UI\\).*BI_DASH_DAGSTER_PORT"):
             lifecycle.check_ports_free(settings)
     lifecycle.check_ports_free(settings)  # free again
