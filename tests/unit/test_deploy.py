@@ -4,6 +4,7 @@ kubernetes-validate (Kubernetes schemas, strict) on every manifest; each validat
 broken file once, so a validator that checks nothing fails the suite. And the PostgREST settings of
 compose and Kubernetes are the ones `bi-dash serve api` generates."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -166,11 +167,23 @@ def test_secrets_read_from_files_reach_the_settings_and_never_the_environment(
         settings.authenticator_password,
         settings.transformer_password,
     ) == tuple(values.values())
-    import os
-
     assert not [name for name in values if name in os.environ]
     # what dbt and Dagster get names where things are, and carries no secret read from a file
     settings.ensure_dirs()
     env = platform_env(settings, ConnectionInfo.from_url(values["DATABASE_URL"]))
     leaked = [name for name, value in env.items() for secret in values.values() if secret in value]
     assert leaked == ["BI_DASH_DAGSTER_PG_URL"]  # Dagster's instance storage: its config reads the env
+
+
+def test_a_failed_dbt_command_is_one_line_with_dbt_s_error() -> None:
+    from orchestration.defs.platform.dbt import first_dbt_error
+
+    error = (
+        "The dbt CLI process with command\n\n`dbt parse`\n\nfailed with exit code `2`.\n\n"
+        "Errors parsed from dbt logs:\n\nEncountered an error:\nCompilation Error\n"
+        "  Model 'model.bi_dash.customers' depends on a node named 'x' which was not found"
+    )
+    assert first_dbt_error(error) == (
+        "Compilation Error: Model 'model.bi_dash.customers' depends on a node named 'x' which was not found"
+    )
+    assert first_dbt_error("failed with exit code `2`.") == "see the log"

@@ -59,9 +59,18 @@ def run_dbt(settings: Settings, args: list[str], target_path: Path | None = None
         invocation.wait()
         succeeded = invocation.is_successful()
     if not succeeded:
-        error = str(invocation.get_error() or "")
-        first = error.split("Errors parsed from dbt logs:", 1)[-1].strip().splitlines()
-        raise PlatformError(f"dbt {args[0]} failed: {first[0] if first else 'see the log'}; see {log}")
+        error = first_dbt_error(str(invocation.get_error()))
+        raise PlatformError(f"dbt {args[0]} failed: {error}; see {log}")
+
+
+def first_dbt_error(error: str) -> str:
+    """dbt's first error and its detail on one line ("Compilation Error: Model … was not found")."""
+    parsed = error.split("Errors parsed from dbt logs:", 1)
+    if len(parsed) < 2:
+        return "see the log"
+    lines = [line.strip() for line in parsed[1].splitlines()]
+    lines = [line for line in lines if line and line != "Encountered an error:"]
+    return ": ".join(lines[:2]) or "see the log"
 
 
 def layer_and_domain(fqn: list[str]) -> tuple[str | None, str | None]:
