@@ -1,9 +1,29 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='customer_unique_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[{'columns': ['customer_unique_id'], 'unique': True}],
+        post_hook=["{{ forget_customers_without_orders(ref('int_orders_summarized')) }}"],
+    )
+}}
 -- Per person (customer_unique_id): the order, spend, item and review totals of the contract.
+-- Incremental: only the people whose orders the run rewrote are recomputed, from all their orders.
 with
 
 orders as (
 
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders_summarized') }}
+
+),
+
+-- every order of the people whose orders this run rewrote (macros/customer_360_changes.sql)
+scoped_orders as (
+
+    select orders.*
+    from orders
+    {{ where_customer_touched('orders') }}
 
 ),
 
@@ -24,7 +44,7 @@ aggregated as (
         sum(reviews_count) as reviews_count,
         count(*) filter (where is_late) as late_deliveries_count
 
-    from orders
+    from scoped_orders
     group by customer_unique_id
 
 ),

@@ -1,9 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='customer_unique_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[{'columns': ['customer_unique_id'], 'unique': True}],
+        post_hook=["{{ forget_customers_without_orders(ref('int_orders_summarized')) }}"],
+    )
+}}
 -- The category with the most items in a person's valid orders; ties go to the alphabetically first.
+-- One row per person with an order (null when no valid order has a categorized item), so an
+-- incremental run that recomputes a person replaces the old row. Incremental as int_customers_aggregated.
 with
 
 orders as (
 
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders_summarized') }}
 
 ),
 
@@ -13,19 +25,34 @@ items as (
 
 ),
 
+-- every order of the people whose orders this run rewrote (macros/customer_360_changes.sql)
+scoped_orders as (
+
+    select orders.*
+    from orders
+    {{ where_customer_touched('orders') }}
+
+),
+
 category_counts as (
 
     select
-        orders.customer_unique_id,
+        scoped_orders.customer_unique_id,
         items.category_name,
         count(*) as items_count
 
     from items
-    inner join orders
-        on items.order_id = orders.order_id
-    where orders.is_valid
+    inner join scoped_orders
+        on items.order_id = scoped_orders.order_id
+    where scoped_orders.is_valid
         and items.category_name is not null
-    group by orders.customer_unique_id, items.category_name
+    group by scoped_orders.customer_unique_id, items.category_name
+
+),
+
+people as (
+
+    select distinct scoped_orders.customer_unique_id from scoped_orders
 
 ),
 
@@ -46,11 +73,13 @@ ranked as (
 final as (
 
     select
-        customer_unique_id,
-        category_name as favorite_category
+        people.customer_unique_id,
+        ranked.category_name as favorite_category
 
-    from ranked
-    where category_rank = 1
+    from people
+    left join ranked
+        on people.customer_unique_id = ranked.customer_unique_id
+        and ranked.category_rank = 1
 
 )
 

@@ -1,9 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='customer_unique_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[{'columns': ['customer_unique_id'], 'unique': True}],
+        post_hook=["{{ forget_customers_without_orders(ref('int_orders_summarized')) }}"],
+    )
+}}
 -- The payment type with the largest summed value over a person's valid orders; ties alphabetical.
+-- One row per person with an order (null when no valid order has a payment), so an incremental run
+-- that recomputes a person replaces the old row. Incremental as int_customers_aggregated.
 with
 
 orders as (
 
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders_summarized') }}
 
 ),
 
@@ -13,18 +25,33 @@ payments as (
 
 ),
 
+-- every order of the people whose orders this run rewrote (macros/customer_360_changes.sql)
+scoped_orders as (
+
+    select orders.*
+    from orders
+    {{ where_customer_touched('orders') }}
+
+),
+
 type_totals as (
 
     select
-        orders.customer_unique_id,
+        scoped_orders.customer_unique_id,
         payments.payment_type,
         sum(payments.payment_value) as payment_value
 
     from payments
-    inner join orders
-        on payments.order_id = orders.order_id
-    where orders.is_valid
-    group by orders.customer_unique_id, payments.payment_type
+    inner join scoped_orders
+        on payments.order_id = scoped_orders.order_id
+    where scoped_orders.is_valid
+    group by scoped_orders.customer_unique_id, payments.payment_type
+
+),
+
+people as (
+
+    select distinct scoped_orders.customer_unique_id from scoped_orders
 
 ),
 
@@ -45,11 +72,13 @@ ranked as (
 final as (
 
     select
-        customer_unique_id,
-        payment_type as preferred_payment_type
+        people.customer_unique_id,
+        ranked.payment_type as preferred_payment_type
 
-    from ranked
-    where payment_rank = 1
+    from people
+    left join ranked
+        on people.customer_unique_id = ranked.customer_unique_id
+        and ranked.payment_rank = 1
 
 )
 

@@ -1,5 +1,7 @@
 -- RFM scores and segment per person, relative to as_of (var `as_of`, default: the latest purchase date).
-{%- set as_of_date = "'" ~ var('as_of') ~ "'::date" if var('as_of', none) else 'max(purchase_date)' %}
+-- Scores rank everyone, so this is one global pass over the compact per-person table (one row per
+-- person, a few columns) each time dim_customers is built, which rewrites only the people whose
+-- scores changed.
 with
 
 customers as (
@@ -8,16 +10,15 @@ customers as (
 
 ),
 
-orders as (
-
-    select * from {{ ref('fct_orders') }}
-
-),
-
+-- one row (the local date of the latest purchase is the latest local purchase date)
 as_of as (
 
-    select {{ as_of_date }} as as_of_date
-    from orders
+    {% if var('as_of', none) -%}
+    select '{{ var("as_of") }}'::date as as_of_date
+    {%- else -%}
+    select (max(customers.last_order_at) at time zone '{{ var("business_time_zone") }}')::date as as_of_date
+    from customers
+    {%- endif %}
 
 ),
 

@@ -1,4 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='customer_unique_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook=["{{ forget_customers_without_orders(ref('int_orders_summarized')) }}"],
+    )
+}}
 -- One row per person (customer_unique_id) with every metric of the customer_360 contract.
+-- Incremental: a refresh rewrites the people whose orders it rewrote and the people whose RFM scores
+-- moved (scores rank everyone: int_customers_scored); when as_of moves, every recency does.
 with
 
 aggregated as (
@@ -27,61 +38,96 @@ scores as (
 
 orders as (
 
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_orders_summarized') }}
+
+),
+
+{% if is_incremental() %}
+-- the people this run rewrites: those whose orders it rewrote, and those whose scores moved
+rescored as (
+
+    select scores.customer_unique_id
+    from scores
+    inner join {{ this }} as published
+        on scores.customer_unique_id = published.customer_unique_id
+    where (scores.recency_days, scores.r_score, scores.f_score, scores.m_score, scores.segment)
+        is distinct from
+        (published.recency_days, published.r_score, published.f_score, published.m_score, published.segment)
+
+),
+
+scope as (
+
+    {{ touched('orders', 'customer_unique_id') }}
+    union
+    select rescored.customer_unique_id from rescored
+
+),
+{% endif %}
+
+scoped as (
+
+    select aggregated.*
+    from aggregated
+    {% if is_incremental() %}
+    where aggregated.customer_unique_id in (select scope.customer_unique_id from scope)
+    {% endif %}
 
 ),
 
 latest_location as (
 
-    select distinct on (customer_unique_id)
-        customer_unique_id,
-        zip_code_prefix,
-        city,
-        state
+    select distinct on (orders.customer_unique_id)
+        orders.customer_unique_id,
+        orders.zip_code_prefix,
+        orders.city,
+        orders.state
 
     from orders
-    order by customer_unique_id asc, purchased_at desc, order_id desc
+    inner join scoped
+        on orders.customer_unique_id = scoped.customer_unique_id
+    order by orders.customer_unique_id asc, orders.purchased_at desc, orders.order_id desc
 
 ),
 
 final as (
 
     select
-        aggregated.customer_unique_id,
+        scoped.customer_unique_id,
         latest_location.zip_code_prefix,
         latest_location.city,
         latest_location.state,
-        aggregated.orders_count,
-        aggregated.valid_orders_count,
-        aggregated.canceled_orders_count,
-        aggregated.total_spent,
-        aggregated.avg_order_value,
-        aggregated.items_count,
-        aggregated.items_value,
-        aggregated.freight_value,
-        aggregated.first_order_at,
-        aggregated.last_order_at,
-        aggregated.avg_review_score,
-        aggregated.late_deliveries_count,
+        scoped.orders_count,
+        scoped.valid_orders_count,
+        scoped.canceled_orders_count,
+        scoped.total_spent,
+        scoped.avg_order_value,
+        scoped.items_count,
+        scoped.items_value,
+        scoped.freight_value,
+        scoped.first_order_at,
+        scoped.last_order_at,
+        scoped.avg_review_score,
+        scoped.late_deliveries_count,
         favorite_categories.favorite_category,
         preferred_payments.preferred_payment_type,
         scores.recency_days,
-        aggregated.valid_orders_count as frequency,
-        aggregated.total_spent as monetary,
+        scoped.valid_orders_count as frequency,
+        scoped.total_spent as monetary,
         scores.r_score,
         scores.f_score,
         scores.m_score,
         coalesce(scores.segment, 'inactive') as segment
 
-    from aggregated
+    from scoped
     inner join latest_location
-        on aggregated.customer_unique_id = latest_location.customer_unique_id
+        on scoped.customer_unique_id = latest_location.customer_unique_id
     left join favorite_categories
-        on aggregated.customer_unique_id = favorite_categories.customer_unique_id
+        on scoped.customer_unique_id = favorite_categories.customer_unique_id
     left join preferred_payments
-        on aggregated.customer_unique_id = preferred_payments.customer_unique_id
+        on scoped.customer_unique_id = preferred_payments.customer_unique_id
     left join scores
-        on aggregated.customer_unique_id = scores.customer_unique_id
+        on scoped.customer_unique_id = scores.customer_unique_id
 
 )
 

@@ -1,4 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='sales_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[{'columns': ['sales_date'], 'unique': True}],
+        post_hook=["{{ forget_rows_without_orders('sales_date', 'purchase_date') }}"],
+    )
+}}
 -- One row per local purchase date: orders, revenue and customers of that day.
+-- Incremental: a refresh recomputes the days its rewritten orders fall on (or fell on) and every day
+-- a person it touched ordered on, since a new first order moves that person's "new customer" day.
+{#- referenced outside the incremental block, so dbt sees the dependency in every mode #}
+{%- set summarized_relation = ref('int_orders_summarized') %}
 with
 
 orders as (
@@ -10,6 +24,34 @@ orders as (
 customers as (
 
     select * from {{ ref('dim_customers') }}
+
+),
+
+{% if is_incremental() %}
+summarized as (
+
+    select * from {{ summarized_relation }}
+
+),
+
+touched_days as (
+
+    select summarized.purchase_date
+    from summarized
+    {{ where_customer_touched('summarized') }}
+    union
+    {{ touched('summarized', 'purchase_date') }}
+
+),
+{% endif %}
+
+scoped_orders as (
+
+    select orders.*
+    from orders
+    {% if is_incremental() %}
+    where orders.purchase_date in (select touched_days.purchase_date from touched_days)
+    {% endif %}
 
 ),
 
@@ -26,19 +68,19 @@ first_dates as (
 daily as (
 
     select
-        orders.purchase_date as sales_date,
+        scoped_orders.purchase_date as sales_date,
         count(*) as orders,
-        count(*) filter (where orders.is_valid) as valid_orders,
-        coalesce(sum(orders.payment_value) filter (where orders.is_valid), 0) as revenue,
-        count(distinct orders.customer_unique_id) as customers,
-        count(distinct orders.customer_unique_id) filter (
-            where first_dates.first_order_date = orders.purchase_date
+        count(*) filter (where scoped_orders.is_valid) as valid_orders,
+        coalesce(sum(scoped_orders.payment_value) filter (where scoped_orders.is_valid), 0) as revenue,
+        count(distinct scoped_orders.customer_unique_id) as customers,
+        count(distinct scoped_orders.customer_unique_id) filter (
+            where first_dates.first_order_date = scoped_orders.purchase_date
         ) as new_customers
 
-    from orders
+    from scoped_orders
     inner join first_dates
-        on orders.customer_unique_id = first_dates.customer_unique_id
-    group by orders.purchase_date
+        on scoped_orders.customer_unique_id = first_dates.customer_unique_id
+    group by scoped_orders.purchase_date
 
 ),
 
