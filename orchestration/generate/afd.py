@@ -14,125 +14,16 @@ import holidays
 
 from api_contracts.vocabulary import DEFAULT_TIME_ZONE
 from orchestration.generate.ponto import SCHEDULES, SyntheticEmployee
-from orchestration.ingest.afd import crc_hex, rep_p_hash
-
-
-# --- single records (also used by tests to write exact fixtures) -----------------------------------
-def _with_crc(body: str, crc: bool, kind: str = "modbus") -> str:
-    return body + crc_hex(body, kind) if crc else body
-
-
-def header_1510(
-    nsr: int,
-    rep_number: str,
-    start: dt.date,
-    end: dt.date,
-    crc: bool = False,
-    company: str = "EMPRESA EXEMPLO LTDA",
-    cnpj: str = "12345678000195",
-) -> str:
-    body = (
-        f"{nsr:09d}1"
-        + "1"
-        + cnpj.rjust(14, "0")
-        + "".rjust(12, "0")
-        + company.ljust(150)[:150]
-        + rep_number.rjust(17, "0")[:17]
-        + start.strftime("%d%m%Y")
-        + end.strftime("%d%m%Y")
-        + end.strftime("%d%m%Y")
-        + "1200"
-    )
-    assert len(body) == 232
-    return _with_crc(body, crc)
-
-
-def punch_1510(nsr: int, local: dt.datetime, pis: str, crc: bool = False) -> str:
-    body = f"{nsr:09d}3{local:%d%m%Y%H%M}{pis.rjust(12, '0')}"
-    assert len(body) == 34
-    return _with_crc(body, crc)
-
-
-def employee_1510(
-    nsr: int, local: dt.datetime, operation: str, pis: str, name: str, crc: bool = False
-) -> str:
-    body = f"{nsr:09d}5{local:%d%m%Y%H%M}{operation}{pis.rjust(12, '0')}{name.ljust(52)[:52]}"
-    assert len(body) == 87
-    return _with_crc(body, crc)
-
-
-def trailer_1510(counts: dict[str, int]) -> str:
-    return "999999999" + "".join(f"{counts.get(t, 0):09d}" for t in "2345") + "9"
-
-
-def _iso671(value: dt.datetime) -> str:
-    offset = value.utcoffset() or dt.timedelta(0)
-    sign = "-" if offset < dt.timedelta(0) else "+"
-    minutes = abs(int(offset.total_seconds())) // 60
-    return f"{value:%Y-%m-%dT%H:%M:00}{sign}{minutes // 60:02d}{minutes % 60:02d}"
-
-
-def header_671(
-    nsr: int,
-    rep_number: str,
-    start: dt.date,
-    end: dt.date,
-    generated: dt.datetime,
-    company: str = "EMPRESA EXEMPLO LTDA",
-    cnpj: str = "12345678000195",
-) -> str:
-    body = (
-        f"{nsr:09d}1"
-        + "1"
-        + cnpj.rjust(14, "0")
-        + "".rjust(14, "0")
-        + company.ljust(150)[:150]
-        + rep_number.rjust(17, "0")[:17]
-        + start.isoformat()
-        + end.isoformat()
-        + _iso671(generated)
-        + "003"
-        + "1"
-        + "98765432000110"
-        + "MODELO REP-C 671".ljust(30)
-    )
-    assert len(body) == 298, len(body)
-    return _with_crc(body, True)
-
-
-def punch_671(nsr: int, moment: dt.datetime, cpf: str, kind: str = "modbus") -> str:
-    body = f"{nsr:09d}3{_iso671(moment)}{cpf.ljust(12)}"
-    assert len(body) == 46
-    return _with_crc(body, True, kind)
-
-
-def punch_rep_p(
-    nsr: int,
-    moment: dt.datetime,
-    cpf: str,
-    previous_hash: str = "",
-    recorded: dt.datetime | None = None,
-    collector: str = "01",
-    online: str = "0",
-) -> str:
-    """A REP-P (type 7) punch whose SHA-256 continues the chain from ``previous_hash``."""
-    body = f"{nsr:09d}7{_iso671(moment)}{cpf.ljust(12)}{_iso671(recorded or moment)}{collector:>02}{online}"
-    assert len(body) == 73, len(body)
-    return body + rep_p_hash(body, previous_hash)
-
-
-def employee_671(nsr: int, moment: dt.datetime, operation: str, cpf: str, name: str) -> str:
-    body = (
-        f"{nsr:09d}5{_iso671(moment)}{operation}{cpf.ljust(12)}{name.ljust(52)[:52]}"
-        + "".ljust(4)
-        + "".rjust(11, "0")
-    )
-    assert len(body) == 114
-    return _with_crc(body, True)
-
-
-def trailer_671(counts: dict[str, int]) -> str:
-    return "999999999" + "".join(f"{counts.get(t, 0):09d}" for t in "234567") + "9"
+from orchestration.ingest.afd_writer import (
+    employee_671,
+    employee_1510,
+    header_671,
+    header_1510,
+    punch_671,
+    punch_1510,
+    trailer_671,
+    trailer_1510,
+)
 
 
 # --- whole files ---------------------------------------------------------------------------------

@@ -12,6 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from orchestration.ingest.afd_layout import (
+    BY_TYPE_AND_LENGTH,
+    CRC_WIDTH,
+    NSR_WIDTH,
+    PREFIX_WIDTH,
+    REP_P,
+    TRAILER_LENGTHS,
+    TRAILER_NSR,
+    TRAILER_TYPES,
+)
+
 _HEX4 = re.compile(r"^[0-9A-Fa-f]{4}$")
 _DIGITS = re.compile(r"^\d+$")
 
@@ -78,7 +89,7 @@ def crc_hex(body: str, kind: str = "modbus") -> str:
 
 def check_crc(line: str) -> tuple[str, str | None]:
     """('ok', algorithm) when the last 4 hex characters are a CRC-16 of the rest, else ('mismatch', None)."""
-    body, given = line[:-4], line[-4:].upper()
+    body, given = line[:-CRC_WIDTH], line[-CRC_WIDTH:].upper()
     if _HEX4.match(given):
         data = body.encode("latin-1", errors="replace")
         for name, algorithm in CRC_ALGORITHMS.items():
@@ -108,33 +119,6 @@ class Record:
     crc_algorithm: str | None = None
     occurred_at: dt.datetime | None = None  # aware
     local_time: dt.datetime | None = None  # wall clock of 1510 records (zone applied at load)
-
-
-# (type, length) -> layout name, CRC present
-LAYOUTS: dict[tuple[str, int], tuple[str, bool]] = {
-    ("1", 232): ("1510", False),
-    ("1", 236): ("1510_crc", True),
-    ("1", 302): ("671", True),
-    ("2", 299): ("1510", False),
-    ("2", 303): ("1510_crc", True),
-    ("2", 317): ("1510_repc", True),
-    ("2", 331): ("671", True),
-    ("3", 34): ("1510", False),
-    ("3", 38): ("1510_crc", True),
-    ("3", 50): ("671", True),
-    ("4", 34): ("1510", False),
-    ("4", 38): ("1510_crc", True),
-    ("4", 49): ("1510_repc", True),
-    ("4", 73): ("671", True),
-    ("5", 87): ("1510", False),
-    ("5", 91): ("1510_crc", True),
-    ("5", 106): ("1510_repc", True),
-    ("5", 118): ("671", True),
-    ("6", 24): ("1510_repc", False),
-    ("6", 36): ("671", False),
-    ("7", 137): ("671", False),
-}
-TRAILER_LENGTHS = {46: "1510", 55: "1510_repc", 64: "671"}
 
 
 def _date_1510(text: str, what: str) -> dt.date:
@@ -195,93 +179,86 @@ def parse_line(line: str, line_number: int) -> Record:
     """Parse one AFD line (without its line break) or raise BadRecord with the reason."""
     if is_signature_line(line):
         return signature_record(line, line_number)
-    if len(line) < 10:
+    if len(line) < PREFIX_WIDTH:
         raise BadRecord(f"line too short ({len(line)} characters)", "too_short")
-    if line.startswith("999999999") and len(line) in TRAILER_LENGTHS:
+    if line.startswith(TRAILER_NSR) and len(line) in TRAILER_LENGTHS:
         return _trailer(line, line_number)
-    nsr_text, record_type = line[:9], line[9]
-    layout_info = LAYOUTS.get((record_type, len(line)))
-    if layout_info is None:
+    nsr_text, record_type = line[:NSR_WIDTH], line[NSR_WIDTH]
+    layout = BY_TYPE_AND_LENGTH.get((record_type, len(line)))
+    if layout is None:
         if record_type not in "1234567":
             raise BadRecord(f"unknown record type {record_type!r}", "unknown_type")
         raise BadRecord(f"bad length {len(line)} for a type {record_type} record", "bad_length")
-    layout, has_crc = layout_info
     if not _DIGITS.match(nsr_text):
         raise BadRecord(f"bad NSR {nsr_text!r}", "bad_nsr")
-    record = Record(line_number, line, record_type, layout, nsr=int(nsr_text))
-    if has_crc:
+    record = Record(line_number, line, record_type, layout.name, nsr=int(nsr_text))
+    if layout.crc:
         record.crc_status, record.crc_algorithm = check_crc(line)
-    parser = _PARSERS.get((record_type, "671" if layout == "671" else "1510"))
+    parser = _PARSERS.get((record_type, "671" if layout.name == "671" else "1510"))
     if parser is not None:
-        parser(record, line)
+        parser(record, layout.split(line))
     return record
 
 
-def _header_1510(record: Record, line: str) -> None:
+def _header_1510(record: Record, values: dict[str, str]) -> None:
     record.fields = {
-        "employer_id_type": line[10],
-        "employer_id": line[11:25].strip(),
-        "cei": line[25:37].strip(),
-        "company_name": line[37:187].strip(),
-        "rep_number": line[187:204].strip(),
-        "start_date": _date_1510(line[204:212], "start date").isoformat(),
-        "end_date": _date_1510(line[212:220], "end date").isoformat(),
+        "employer_id_type": values["employer_id_type"],
+        "employer_id": values["employer_id"].strip(),
+        "cei": values["cei"].strip(),
+        "company_name": values["company_name"].strip(),
+        "rep_number": values["rep_number"].strip(),
+        "start_date": _date_1510(values["start_date"], "start date").isoformat(),
+        "end_date": _date_1510(values["end_date"], "end date").isoformat(),
     }
 
 
-def _header_671(record: Record, line: str) -> None:
-    version = line[250:253]
+def _header_671(record: Record, values: dict[str, str]) -> None:
+    version = values["layout_version"]
     if version != "003":
         raise BadRecord(f"unknown layout version {version!r} in a 671 header", "unknown_version")
     record.fields = {
-        "employer_id_type": line[10],
-        "employer_id": line[11:25].strip(),
-        "company_name": line[39:189].strip(),
-        "rep_number": line[189:206].strip(),
+        "employer_id_type": values["employer_id_type"],
+        "employer_id": values["employer_id"].strip(),
+        "company_name": values["company_name"].strip(),
+        "rep_number": values["rep_number"].strip(),
         "layout_version": version,
     }
 
 
-def _punch_1510(record: Record, line: str) -> None:
-    record.local_time = _local_1510(line[10:18], line[18:22], "punch")
-    kind, identifier = _identifier_1510(line[22:34])
+def _punch_1510(record: Record, values: dict[str, str]) -> None:
+    record.local_time = _local_1510(values["date"], values["time"], "punch")
+    kind, identifier = _identifier_1510(values["pis"])
     record.fields = {"identifier_kind": kind, "identifier": identifier}
 
 
-def _punch_671(record: Record, line: str) -> None:
-    record.occurred_at = _aware_671(line[10:34], "punch")
-    kind, identifier = _cpf_671(line[34:46])
+def _punch_671(record: Record, values: dict[str, str]) -> None:
+    record.occurred_at = _aware_671(values["moment"], "punch")
+    kind, identifier = _cpf_671(values["cpf"])
     record.fields = {"identifier_kind": kind, "identifier": identifier}
 
 
-def _punch_rep_p(record: Record, line: str) -> None:
-    record.occurred_at = _aware_671(line[10:34], "punch")
-    kind, identifier = _cpf_671(line[34:46])
-    record.fields = {
-        "identifier_kind": kind,
-        "identifier": identifier,
-        "recorded_at": line[46:70],
-        "collector": line[70:72],
-        "online": line[72],
-        "hash": line[73:137],
-    }
+def _punch_rep_p(record: Record, values: dict[str, str]) -> None:
+    _punch_671(record, values)
+    record.fields.update(
+        {name: values[name] for name in ("recorded_at", "collector", "online", "hash")},
+    )
 
 
-def _clock_adjustment_1510(record: Record, line: str) -> None:
-    record.local_time = _local_1510(line[10:18], line[18:22], "adjustment (before)")
-    after = _local_1510(line[22:30], line[30:34], "adjustment (after)")
+def _clock_adjustment_1510(record: Record, values: dict[str, str]) -> None:
+    record.local_time = _local_1510(values["date"], values["time"], "adjustment (before)")
+    after = _local_1510(values["after_date"], values["after_time"], "adjustment (after)")
     record.fields = {"before": record.local_time.isoformat(), "after": after.isoformat()}
-    if record.layout == "1510_repc":
-        record.fields["responsible_cpf"] = line[34:45]
+    if "responsible_cpf" in values:
+        record.fields["responsible_cpf"] = values["responsible_cpf"]
 
 
-def _clock_adjustment_671(record: Record, line: str) -> None:
-    record.occurred_at = _aware_671(line[10:34], "adjustment (before)")
-    after = _aware_671(line[34:58], "adjustment (after)")
+def _clock_adjustment_671(record: Record, values: dict[str, str]) -> None:
+    record.occurred_at = _aware_671(values["moment"], "adjustment (before)")
+    after = _aware_671(values["after"], "adjustment (after)")
     record.fields = {
         "before": record.occurred_at.isoformat(),
         "after": after.isoformat(),
-        "responsible_cpf": line[58:69],
+        "responsible_cpf": values["responsible_cpf"],
     }
 
 
@@ -291,51 +268,49 @@ def _operation(text: str) -> str:
     return text
 
 
-def _employee_1510(record: Record, line: str) -> None:
-    record.local_time = _local_1510(line[10:18], line[18:22], "employee change")
-    operation = _operation(line[22])
-    kind, identifier = _identifier_1510(line[23:35])
+def _employee_1510(record: Record, values: dict[str, str]) -> None:
+    record.local_time = _local_1510(values["date"], values["time"], "employee change")
+    operation = _operation(values["operation"])
+    kind, identifier = _identifier_1510(values["pis"])
     record.fields = {"operation": operation, "identifier_kind": kind, "identifier": identifier}
-    record.fields["name"] = line[35:87].strip()
+    record.fields["name"] = values["name"].strip()
 
 
-def _employee_671(record: Record, line: str) -> None:
-    record.occurred_at = _aware_671(line[10:34], "employee change")
-    operation = _operation(line[34])
-    kind, identifier = _cpf_671(line[35:47])
+def _employee_671(record: Record, values: dict[str, str]) -> None:
+    record.occurred_at = _aware_671(values["moment"], "employee change")
+    operation = _operation(values["operation"])
+    kind, identifier = _cpf_671(values["cpf"])
     record.fields = {"operation": operation, "identifier_kind": kind, "identifier": identifier}
-    record.fields["name"] = line[47:99].strip()
+    record.fields["name"] = values["name"].strip()
 
 
-def _company_change(record: Record, line: str) -> None:
+def _company_change(record: Record, values: dict[str, str]) -> None:
     if record.layout == "671":
-        record.occurred_at = _aware_671(line[10:34], "company change")
+        record.occurred_at = _aware_671(values["moment"], "company change")
     else:
-        record.local_time = _local_1510(line[10:18], line[18:22], "company change")
+        record.local_time = _local_1510(values["date"], values["time"], "company change")
 
 
-def _event(record: Record, line: str) -> None:
+def _event(record: Record, values: dict[str, str]) -> None:
     if record.layout == "671":
-        record.occurred_at = _aware_671(line[10:34], "event")
-        record.fields = {"event_code": line[34:36]}
+        record.occurred_at = _aware_671(values["moment"], "event")
     else:
-        record.local_time = _local_1510(line[10:18], line[18:22], "event")
-        record.fields = {"event_code": line[22:24]}
+        record.local_time = _local_1510(values["date"], values["time"], "event")
+    record.fields = {"event_code": values["event_code"]}
 
 
 def _trailer(line: str, line_number: int) -> Record:
     layout = TRAILER_LENGTHS[len(line)]
-    body = line[9:-1]
+    body = line[NSR_WIDTH:-1]
     if not _DIGITS.match(body) or line[-1] != "9":
         raise BadRecord("bad trailer (counts must be digits, ending in 9)", "bad_trailer")
     counts = [int(body[i : i + 9]) for i in range(0, len(body), 9)]
-    types = "2345" if layout == "1510" else "23456" if layout == "1510_repc" else "234567"
     return Record(
         line_number,
         line,
         "9",
         layout,
-        fields={f"type_{t}": str(c) for t, c in zip(types, counts, strict=True)},
+        fields={f"type_{t}": str(c) for t, c in zip(TRAILER_TYPES[layout], counts, strict=True)},
     )
 
 
@@ -409,10 +384,11 @@ def parse_lines(lines: Iterable[tuple[int, str]]) -> Iterator[Record | Notice]:
 
 
 def rep_p_hash(line: str, previous_hash: str) -> str:
-    """SHA-256 of a REP-P type-7 record: its fields 1-7 (positions 1-73) followed by the hash of the
-    previous type-7 record of the REP (nothing for the first), in lower-case hex (Portaria 671, Anexo V;
-    our reading, see the design doc)."""
-    return hashlib.sha256((line[:73] + previous_hash).encode("latin-1", errors="replace")).hexdigest()
+    """SHA-256 of a REP-P type-7 record: its fields 1-7 (positions 1-73, everything before the hash)
+    followed by the hash of the previous type-7 record of the REP (nothing for the first), in lower-case
+    hex (Portaria 671, Anexo V; our reading, see the design doc)."""
+    body = line[: REP_P.start("hash")]
+    return hashlib.sha256((body + previous_hash).encode("latin-1", errors="replace")).hexdigest()
 
 
 class FileAuditor:

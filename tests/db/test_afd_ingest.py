@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.generate import afd as build
+from orchestration.ingest import afd_writer as build
 from orchestration.ingest.afd_loader import ingest_afd_file
 from orchestration.ingest.ponto_csv import EMPLOYEES, ingest_csv
 from orchestration.runtime.database import ConnectionInfo

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from orchestration.defs.platform.dbt import run_dbt
-from orchestration.generate import afd as build
+from orchestration.ingest import afd_writer as build
 from tests.conftest import DATA, Platform
 from tests.e2e.cli import Cli
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from orchestration.generate import afd as build
+from orchestration.ingest import afd_writer as build
 from tests.conftest import DATA
 from tests.e2e.cli import Cli
 

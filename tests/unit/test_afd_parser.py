@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from orchestration.generate import afd as build
+from orchestration.ingest import afd_writer as build
 from orchestration.ingest.afd import (
     BadRecord,
     FileAuditor,
@@ -15,10 +15,12 @@ from orchestration.ingest.afd import (
     crc16_ccitt_false,
     crc16_kermit,
     crc16_modbus,
+    crc_hex,
     local_to_aware,
     parse_line,
     parse_lines,
 )
+from orchestration.ingest.afd_layout import BY_TYPE_AND_NAME
 
 SP = ZoneInfo("America/Sao_Paulo")
 
@@ -139,7 +141,7 @@ def test_employee_change_clock_adjustment_and_event_records() -> None:
     four = parse_line("000000006" + "4" + "01032024" + "0800" + "01032024" + "0805", 1)
     assert four.fields == {"before": "2024-03-01T08:00:00", "after": "2024-03-01T08:05:00"}
     four_repc = "000000006" + "4" + "01032024" + "0800" + "01032024" + "0805" + "52998224725"
-    four_repc += build.crc_hex(four_repc)
+    four_repc += crc_hex(four_repc)
     assert parse_line(four_repc, 1).fields["responsible_cpf"] == "52998224725"
     six = parse_line("000000007" + "6" + "01032024" + "0900" + "01", 1)
     assert (six.layout, six.fields["event_code"]) == ("1510_repc", "01")
@@ -321,3 +323,80 @@ def test_an_ambiguous_wall_clock_time_is_its_first_daylight_occurrence() -> None
     # 2018-11-04 00:30 did not exist (00:00 → 01:00): read with the offset before the change (-03)
     skipped = local_to_aware(dt.datetime(2018, 11, 4, 0, 30), "America/Sao_Paulo")
     assert skipped.astimezone(dt.UTC) == dt.datetime(2018, 11, 4, 3, 30, tzinfo=dt.UTC)
+
+
+# line lengths as the Portarias give them (1510 annex I, with the CRC of 595/2013 and the REP-C
+# records; 671 annex V, layout 003): the layout table must add up to each
+PORTARIA_LENGTHS = {
+    ("1", "1510"): 232,
+    ("1", "1510_crc"): 236,
+    ("1", "671"): 302,
+    ("2", "1510"): 299,
+    ("2", "1510_crc"): 303,
+    ("2", "1510_repc"): 317,
+    ("2", "671"): 331,
+    ("3", "1510"): 34,
+    ("3", "1510_crc"): 38,
+    ("3", "671"): 50,
+    ("4", "1510"): 34,
+    ("4", "1510_crc"): 38,
+    ("4", "1510_repc"): 49,
+    ("4", "671"): 73,
+    ("5", "1510"): 87,
+    ("5", "1510_crc"): 91,
+    ("5", "1510_repc"): 106,
+    ("5", "671"): 118,
+    ("6", "1510_repc"): 24,
+    ("6", "671"): 36,
+    ("7", "671"): 137,
+}
+
+
+def test_the_layout_table_adds_up_to_the_portarias_line_lengths() -> None:
+    assert {key: layout.length for key, layout in BY_TYPE_AND_NAME.items()} == PORTARIA_LENGTHS
+
+
+def _sample(layout: str, name: str) -> str:
+    moment = "2024-03-01T08:00:00-0300"
+    if layout != "671" and name in ("start_date", "end_date", "generated_date", "date", "after_date"):
+        return "01032024"
+    return {
+        "start_date": "2024-03-01",
+        "end_date": "2024-03-31",
+        "moment": moment,
+        "after": moment,
+        "recorded_at": moment,
+        "generated_at": moment,
+        "time": "0800",
+        "after_time": "0805",
+        "generated_time": "1200",
+        "operation": "I",
+        "pis": "12345678901",
+        "cpf": "52998224725",
+        "layout_version": "003",
+        "hash": "ab" * 32,
+        "employer_id_type": "1",
+        "online": "0",
+    }.get(name, "7")
+
+
+@pytest.mark.parametrize(("record_type", "layout"), sorted(PORTARIA_LENGTHS))
+def test_what_the_writer_writes_the_parser_reads_back_field_by_field(record_type: str, layout: str) -> None:
+    spec = BY_TYPE_AND_NAME[(record_type, layout)]
+    values = {item.name: _sample(layout, item.name) for item in spec.fields}
+    line = build.record(record_type, layout, 42, **values)
+    parsed = parse_line(line, 1)
+    assert (parsed.record_type, parsed.layout, parsed.nsr, len(line)) == (
+        record_type,
+        layout,
+        42,
+        spec.length,
+    )
+    assert parsed.crc_status == ("ok" if spec.crc else "absent")
+    padded = {
+        item.name: values[item.name].rjust(item.width, "0")
+        if item.numeric
+        else values[item.name].ljust(item.width)
+        for item in spec.fields
+    }
+    assert spec.split(line) == padded

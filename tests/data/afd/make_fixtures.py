@@ -3,7 +3,7 @@
 # hand-checkable AFD fixtures for the worked examples (written once, committed as data)
 import datetime as dt
 
-from orchestration.generate import afd as b
+from orchestration.ingest import afd_writer as b
 
 D = dt.datetime
 pis_e1 = "10987654321"  # E1, STD_44

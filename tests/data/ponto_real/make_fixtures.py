@@ -16,7 +16,7 @@ the API in tests/api/test_controle_ponto.py.
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from orchestration.generate import afd as b
+from orchestration.ingest import afd_writer as b
 
 D = dt.datetime
 SP = ZoneInfo("America/Sao_Paulo")
@@ -25,13 +25,11 @@ R1_CPF = "94821993597"
 
 
 def control_id_punch(nsr: int, local: dt.datetime, pis: str) -> str:
-    body = f"{nsr:09d}3{local:%d%m%Y%H%M}{pis.rjust(12, '0')}"
-    return body + b.crc_hex(body, "ccitt_false")
+    return b.punch_1510(nsr, local, pis, crc=True, crc_kind="ccitt_false")
 
 
 def control_id_employee(nsr: int, local: dt.datetime, pis: str, name: str) -> str:
-    body = f"{nsr:09d}5{local:%d%m%Y%H%M}I{pis.rjust(12, '0')}{name.ljust(52)[:52]}"
-    return body + b.crc_hex(body, "ccitt_false")
+    return b.employee_1510(nsr, local, "I", pis, name, crc=True, crc_kind="ccitt_false")
 
 
 def write(name: str, lines: list[str], newline: str) -> None:
@@ -41,8 +39,7 @@ def write(name: str, lines: list[str], newline: str) -> None:
 
 # --- Control iD --------------------------------------------------------------------------------
 rep = "00012345600000077"
-header = b.header_1510(0, rep, dt.date(2014, 12, 25), dt.date(2024, 3, 7))
-header = header + b.crc_hex(header, "ccitt_false")
+header = b.header_1510(0, rep, dt.date(2014, 12, 25), dt.date(2024, 3, 7), crc=True, crc_kind="ccitt_false")
 punches = [
     (D(2014, 12, 25, 8, 0), R1_PIS),
     (D(2014, 12, 25, 12, 0), R1_PIS),
