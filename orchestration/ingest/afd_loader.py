@@ -35,7 +35,7 @@ from orchestration.ingest.afd import (
 from orchestration.ingest.csv_tables import reason_kind
 from orchestration.ingest.files import check_input_file, finish_file, quarantine, register_file
 from orchestration.ingest.holidays_sync import upsert_national_holidays
-from orchestration.ingest.summary import FileSummary
+from orchestration.ingest.summary import FileSummary, LoadSummary
 from orchestration.runtime.database import ConnectionInfo
 
 PUNCH_COLUMNS = (
@@ -71,6 +71,17 @@ _PUNCH_CONTENT = (
 )
 _RECORD_CONTENT = "{t}.record_type || '|' || {t}.payload::text"
 _REP_IN_FILE_NAME = re.compile(r"AFD0*(\d{1,17})", re.IGNORECASE)
+
+
+def materialization(summary: LoadSummary) -> dict[str, int]:
+    """What raw.afd_punches' materialization records of a load of AFD files, however it was loaded."""
+    return {
+        "files": len(summary.files),
+        "loaded": summary.total("loaded"),
+        "duplicates": summary.total("duplicates"),
+        "quarantined": summary.total("quarantined"),
+        "already_loaded_files": sum(item.already_loaded for item in summary.files),
+    }
 
 
 def ingest_afd_file(admin: ConnectionInfo, path: Path, time_zone: str = DEFAULT_TIME_ZONE) -> FileSummary:

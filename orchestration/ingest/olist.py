@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from api_contracts.vocabulary import ORDER_STATUSES
 from orchestration.errors import PlatformError
@@ -153,3 +154,16 @@ def ingest_olist_dir(admin: ConnectionInfo, folder: Path) -> LoadSummary:
             if path.exists() or path.is_symlink():
                 summary.add(load_csv_table(conn, spec, path))
     return summary
+
+
+def materializations(folder: Path, summary: LoadSummary) -> dict[str, dict[str, Any]]:
+    """raw table -> what its asset's materialization records of a folder's load (every Olist table: a
+    file the folder lacks is said to be absent)."""
+    by_file = {Path(item.file_name).name: item for item in summary.files}
+    result: dict[str, dict[str, Any]] = {}
+    for file_name, spec in OLIST_FILES.items():
+        item = by_file.get(file_name)
+        result[spec.table] = {"folder": str(folder), "file_present": item is not None}
+        if item is not None:
+            result[spec.table].update(item.metadata())
+    return result

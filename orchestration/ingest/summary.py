@@ -31,6 +31,18 @@ class FileSummary:
     def first_reasons(self, limit: int = 3) -> str:
         return "; ".join(f"{reason} ({count})" for reason, count in self.reasons.most_common(limit))
 
+    def metadata(self) -> dict[str, int | bool | str]:
+        """What the raw asset's materialization records of this file, however it was loaded."""
+        return {
+            "loaded": self.loaded,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "quarantined": self.quarantined,
+            "already_loaded": self.already_loaded,
+            "quarantine_reasons": self.first_reasons(),
+        }
+
 
 @dataclass
 class LoadSummary:

@@ -22,10 +22,12 @@ from orchestration.docs_site import write_landing_page
 from orchestration.errors import PlatformError
 from orchestration.generate.dataset import generate_ponto
 from orchestration.generate.olist import generate_olist
+from orchestration.ingest import afd_loader, olist
 from orchestration.ingest.afd_loader import ingest_afd_file
 from orchestration.ingest.holidays_sync import sync_national_holidays
 from orchestration.ingest.olist import ingest_olist_dir
 from orchestration.ingest.ponto_csv import EMPLOYEES, SCHEDULES, ingest_csv
+from orchestration.ingest.summary import LoadSummary
 from orchestration.publish import last_published_at
 from orchestration.runtime import processes, services
 from orchestration.runtime.database import (
@@ -39,6 +41,7 @@ from orchestration.runtime.database import (
 from orchestration.runtime.environment import apply_platform_env, install_dagster_instance
 from orchestration.runtime.processes import Service
 from orchestration.service import progress
+from orchestration.service.materializations import record_loads
 from orchestration.service.refresh import refresh
 from orchestration.settings import Settings
 from orchestration.users import add_demo_users
@@ -113,11 +116,17 @@ def load_demo(settings: Settings, admin: ConnectionInfo) -> None:
     with progress.step(f"Loading demo data (synthetic, seed {DEMO_SEED})"):
         generate_olist(demo / "olist", customers=DEMO_CUSTOMERS, seed=DEMO_SEED)
         generate_ponto(demo / "ponto", employees=DEMO_EMPLOYEES, days=DEMO_DAYS, seed=DEMO_SEED)
-        ingest_olist_dir(admin, demo / "olist")
-        ingest_csv(admin, EMPLOYEES, demo / "ponto" / "employees.csv")
-        ingest_csv(admin, SCHEDULES, demo / "ponto" / "schedules.csv")
+        loaded = olist.materializations(demo / "olist", ingest_olist_dir(admin, demo / "olist"))
+        for spec, path in (
+            (EMPLOYEES, demo / "ponto" / "employees.csv"),
+            (SCHEDULES, demo / "ponto" / "schedules.csv"),
+        ):
+            loaded[spec.table] = {"file": str(path), **ingest_csv(admin, spec, path).metadata()}
+        punches = LoadSummary()
         for path in sorted((demo / "ponto" / "afd").glob("*.txt")):
-            ingest_afd_file(admin, path)
+            punches.add(ingest_afd_file(admin, path))
+        loaded["afd_punches"] = afd_loader.materialization(punches)
+        record_loads(settings, admin, loaded)
     _add_demo_users(settings, admin)
 
 

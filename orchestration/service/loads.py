@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.errors import PlatformError
+from orchestration.ingest import afd_loader, olist
 from orchestration.ingest.afd_loader import ingest_afd_file
 from orchestration.ingest.files import check_input_file
 from orchestration.ingest.olist import ingest_olist_dir
@@ -18,6 +19,7 @@ from orchestration.ingest.summary import LoadSummary
 from orchestration.ponto_outputs import aej, aej_file_name, export_espelhos
 from orchestration.service import progress
 from orchestration.service.lifecycle import prepare
+from orchestration.service.materializations import record_loads
 from orchestration.settings import Settings
 
 
@@ -48,7 +50,9 @@ def _readable(summary: LoadSummary) -> LoadSummary:
 def ingest_olist(settings: Settings, folder: Path) -> LoadSummary:
     admin = prepare(settings)
     with progress.step(f"Loading {folder}"):
-        return _readable(ingest_olist_dir(admin, folder))
+        summary = _readable(ingest_olist_dir(admin, folder))
+    record_loads(settings, admin, olist.materializations(folder, summary))
+    return summary
 
 
 def ingest_afd(settings: Settings, files: list[Path], timezone: str) -> LoadSummary:
@@ -59,7 +63,9 @@ def ingest_afd(settings: Settings, files: list[Path], timezone: str) -> LoadSumm
         for path in files:
             starting(f"Loading {path.name}")
             summary.add(ingest_afd_file(admin, path, timezone))
-    return _readable(summary)
+    _readable(summary)
+    record_loads(settings, admin, {"afd_punches": afd_loader.materialization(summary)})
+    return summary
 
 
 def ingest_table(settings: Settings, kind: str, path: Path) -> LoadSummary:
@@ -70,8 +76,10 @@ def ingest_table(settings: Settings, kind: str, path: Path) -> LoadSummary:
     admin = prepare(settings)
     summary = LoadSummary()
     with progress.step(f"Loading {path}"):
-        summary.add(ingest_csv(admin, specs[kind], path))
-    return _readable(summary)
+        item = summary.add(ingest_csv(admin, specs[kind], path))
+    _readable(summary)
+    record_loads(settings, admin, {specs[kind].table: {"file": str(path), **item.metadata()}})
+    return summary
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,6 +126,19 @@ def test_a_refresh_recomputes_what_changed_and_equals_a_rebuild(cli: Cli, tmp_pa
         }
         incremental = _published(conn)
     assert rewritten == touched
+    # each CLI load is a materialization of the raw assets it wrote (what the inbox sensor's runs record)
+    with psycopg.connect(host=str(cli.home / "pg"), dbname="bi_dash_dagster", user="postgres") as conn:
+        loads = [
+            json.loads(row[0])["dagster_event"]["event_specific_data"]["materialization"]["metadata_entries"]
+            for row in conn.execute(
+                "select event from event_logs where dagster_event_type = 'ASSET_MATERIALIZATION'"
+                " and asset_key = %s order by id",
+                (json.dumps(["raw", "olist_orders"]),),
+            )
+        ]
+    assert len(loads) == 2
+    delta_load = {entry["label"]: entry["entry_data"] for entry in loads[1]}
+    assert (delta_load["loaded"]["value"], delta_load["updated"]["value"]) == (2, 3)
     assert {"delta-first", "delta-new"} <= {row[0] for row in incremental["fct_orders"]}
     _ok(cli, "refresh", "--full-refresh")
     with psycopg.connect(host=str(cli.home / "pg"), dbname="bi_dash", user="postgres") as conn:

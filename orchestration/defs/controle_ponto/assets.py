@@ -9,13 +9,15 @@ import dagster as dg
 from api_contracts.vocabulary import DEFAULT_TIME_ZONE
 from orchestration.defs.platform.inbox import inbox_only
 from orchestration.defs.platform.resources import PlatformDatabase
-from orchestration.ingest.afd_loader import ingest_afd_file
+from orchestration.ingest.afd_loader import ingest_afd_file, materialization
 from orchestration.ingest.files import make_private
+from orchestration.ingest.summary import LoadSummary
 
 EXTERNAL_TABLES = {
     "employees": "Employee registry (employees CSV and AFD type-5 records).",
     "work_schedules": "Expected intervals per schedule and weekday (schedules CSV).",
     "local_holidays": "National holidays (holidays library) and local ones.",
+    "employers": "The employer's identification (employer CSV), which the AEJ and the Espelho de Ponto name.",
     "quarantine": "Lines that could not be loaded, with file, line and reason.",
 }
 
@@ -38,23 +40,19 @@ def afd_punches(
     context: dg.AssetExecutionContext, config: AfdFilesConfig, database: PlatformDatabase
 ) -> dg.MaterializeResult:
     inbox_only(database.settings().inbox_dir, [*config.files, config.inbox_entry, config.archive_to])
-    totals = {"loaded": 0, "duplicates": 0, "quarantined": 0, "already_loaded_files": 0}
+    summary = LoadSummary()
     for name in config.files:
-        summary = ingest_afd_file(database.connection_info(), Path(name), config.time_zone)
-        totals["loaded"] += summary.loaded
-        totals["duplicates"] += summary.duplicates
-        totals["quarantined"] += summary.quarantined
-        totals["already_loaded_files"] += int(summary.already_loaded)
+        item = summary.add(ingest_afd_file(database.connection_info(), Path(name), config.time_zone))
         context.log.info(
-            f"{name}: {summary.loaded} punches loaded, {summary.quarantined} lines quarantined"
-            + (f" ({summary.first_reasons()})" if summary.reasons else "")
+            f"{name}: {item.loaded} punches loaded, {item.quarantined} lines quarantined"
+            + (f" ({item.first_reasons()})" if item.reasons else "")
         )
     if config.inbox_entry and config.archive_to:
         target = Path(config.archive_to)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(config.inbox_entry, str(target))
         make_private(target)
-    return dg.MaterializeResult(metadata={**totals, "files": len(config.files)})
+    return dg.MaterializeResult(metadata=materialization(summary))
 
 
 def raw_assets() -> list[dg.AssetsDefinition | dg.AssetSpec]:

@@ -3,14 +3,13 @@ the inbox sensor (which runs this asset and then the dbt models downstream of it
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
 
 from orchestration.defs.platform.inbox import inbox_only
 from orchestration.defs.platform.resources import PlatformDatabase
 from orchestration.ingest.files import make_private
-from orchestration.ingest.olist import OLIST_FILES, ingest_olist_dir
+from orchestration.ingest.olist import OLIST_FILES, ingest_olist_dir, materializations
 
 RAW_TABLES = {spec.table: name for name, spec in OLIST_FILES.items()}
 
@@ -40,24 +39,12 @@ def olist_raw_tables(
     folder = Path(config.folder)
     inbox_only(database.settings().inbox_dir, [config.folder, config.archive_to])
     summary = ingest_olist_dir(database.connection_info(), folder)
-    by_table = {Path(item.file_name).name: item for item in summary.files}
-    for table, file_name in RAW_TABLES.items():
-        item = by_table.get(file_name)
-        metadata: dict[str, Any] = {"folder": str(folder), "file_present": item is not None}
-        if item is not None:
-            metadata.update(
-                loaded=item.loaded,
-                updated=item.updated,
-                unchanged=item.unchanged,
-                duplicates=item.duplicates,
-                quarantined=item.quarantined,
-                already_loaded=item.already_loaded,
-                quarantine_reasons=item.first_reasons(),
+    for table, metadata in materializations(folder, summary).items():
+        if metadata.get("quarantined"):
+            context.log.warning(
+                f"{RAW_TABLES[table]}: {metadata['quarantined']} line(s) quarantined:"
+                f" {metadata['quarantine_reasons']}"
             )
-            if item.quarantined:
-                context.log.warning(
-                    f"{file_name}: {item.quarantined} line(s) quarantined: {item.first_reasons()}"
-                )
         yield dg.MaterializeResult(asset_key=["raw", table], metadata=metadata)
     if config.archive_to:
         target = Path(config.archive_to)
