@@ -66,8 +66,9 @@ FIGURE = {
 }
 
 
-def model_seconds(home: Path, top: int = 12) -> dict[str, float]:
-    """Seconds of each dbt model (and unit test) of the latest dbt build in ``home``, slowest first."""
+def model_seconds(home: Path, top: int = 12, kind: str = "model") -> dict[str, float]:
+    """Seconds of each dbt node of ``kind`` ('model', 'test', 'unit_test') of the latest dbt build in
+    ``home``, slowest first."""
     import json
 
     # the refresh's dbt build (not `dbt docs generate`, which writes its own under target/docs)
@@ -75,9 +76,9 @@ def model_seconds(home: Path, top: int = 12) -> dict[str, float]:
     if not results:
         return {}
     timings = {
-        item["unique_id"].split(".")[-1]: round(float(item["execution_time"]), 2)
+        item["unique_id"].split(".")[2 if kind == "test" else -1]: round(float(item["execution_time"]), 2)
         for item in json.loads(results[-1].read_text())["results"]
-        if item["unique_id"].startswith("model.")
+        if item["unique_id"].startswith(kind + ".")
     }
     return dict(sorted(timings.items(), key=lambda kv: -kv[1])[:top])
 

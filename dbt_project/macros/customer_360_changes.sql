@@ -1,7 +1,12 @@
 {#- customer_360's change sets. int_orders_summarized stamps the orders it rewrites in a run with that
     run's start (summarized_at) and keeps, in previous_*, what each said before; the incremental models
     downstream recompute only what those orders touched. `orders` names a relation or CTE of
-    int_orders_summarized. -#}
+    int_orders_summarized.
+    An import CTE these models read more than once is declared `not materialized`: PostgreSQL would
+    otherwise copy the whole table into the CTE before filtering it, where inlined each reading is
+    planned with its filter and reaches the indexes (int_orders_summarized's incremental query went from
+    4.1 s to 0.47 s at 200,000 customers). One that ranks everyone (int_customers_scored) stays
+    materialized: computed once. -#}
 
 {#- The orders this run rewrote. -#}
 {% macro rewritten(orders) -%}

@@ -92,7 +92,11 @@
 {%- endmacro %}
 
 {#- True for a raw row (its loaded_xid) this build's starting state has not seen: its transaction had not
-    committed when that state was built. Everything is new when the build starts from nothing. -#}
+    committed when that state was built. Everything is new when the build starts from nothing.
+    A transaction older than that snapshot's xmin had committed by then (an aborted one left no row), so
+    the first test, a constant the planner compares with raw's statistics and index of loaded_xid, keeps
+    a refresh from reading every raw row to find the few new ones; pg_visible_in_snapshot decides for the
+    rest. -#}
 {% macro is_new(xid) -%}
     {%- set state = load_relation(api.Relation.create(
         database=target.database, schema='intermediate' ~ var('schema_suffix', ''), identifier='build_state'
@@ -100,6 +104,11 @@
     {%- if state is none -%}
     true
     {%- else -%}
-    coalesce(not pg_visible_in_snapshot({{ xid }}, (select read_since from {{ build_state_relation() }})), true)
+    {%- set xmin = run_query('select pg_snapshot_xmin(read_since)::text from ' ~ build_state_relation()) -%}
+    {%- set xmin = xmin.columns[0].values()[0] if execute and xmin.rows | length > 0 else none -%}
+    (
+        {% if xmin %}{{ xid }} >= '{{ xmin }}'::xid8 and {% endif -%}
+        coalesce(not pg_visible_in_snapshot({{ xid }}, (select read_since from {{ build_state_relation() }})), true)
+    )
     {%- endif -%}
 {%- endmacro %}

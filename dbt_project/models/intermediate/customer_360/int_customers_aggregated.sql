@@ -10,9 +10,10 @@
 }}
 -- Per person (customer_unique_id): the order, spend, item and review totals of the contract.
 -- Incremental: only the people whose orders the run rewrote are recomputed, from all their orders.
+-- import CTEs read several times are `not materialized` (macros/customer_360_changes.sql)
 with
 
-orders as (
+orders as not materialized (
 
     select * from {{ ref('int_orders_summarized') }}
 

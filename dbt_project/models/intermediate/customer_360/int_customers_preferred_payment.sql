@@ -11,9 +11,10 @@
 -- The payment type with the largest summed value over a person's valid orders; ties alphabetical.
 -- One row per person with an order (null when no valid order has a payment), so an incremental run
 -- that recomputes a person replaces the old row. Incremental as int_customers_aggregated.
+-- import CTEs read several times are `not materialized` (macros/customer_360_changes.sql)
 with
 
-orders as (
+orders as not materialized (
 
     select * from {{ ref('int_orders_summarized') }}
 

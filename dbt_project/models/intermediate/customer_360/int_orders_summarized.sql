@@ -21,33 +21,34 @@
 
 {%- set tz = var('business_time_zone') %}
 
+-- import CTEs read several times are `not materialized` (macros/customer_360_changes.sql)
 with
 
-orders as (
+orders as not materialized (
 
     select * from {{ ref('stg_olist__orders') }}
 
 ),
 
-customers as (
+customers as not materialized (
 
     select * from {{ ref('stg_olist__customers') }}
 
 ),
 
-items as (
+items as not materialized (
 
     select * from {{ ref('stg_olist__order_items') }}
 
 ),
 
-payments as (
+payments as not materialized (
 
     select * from {{ ref('stg_olist__order_payments') }}
 
 ),
 
-reviews as (
+reviews as not materialized (
 
     select * from {{ ref('stg_olist__order_reviews') }}
 
@@ -55,7 +56,7 @@ reviews as (
 
 {% if is_incremental() %}
 -- what this table said before this run
-summarized as (
+summarized as not materialized (
 
     select * from {{ this }}
 

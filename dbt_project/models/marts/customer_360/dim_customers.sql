@@ -10,6 +10,7 @@
 -- One row per person (customer_unique_id) with every metric of the customer_360 contract.
 -- Incremental: a refresh rewrites the people whose orders it rewrote and the people whose RFM scores
 -- moved (scores rank everyone: int_customers_scored); when as_of moves, every recency does.
+-- import CTEs read several times are `not materialized` (macros/customer_360_changes.sql)
 with
 
 aggregated as (
@@ -36,7 +37,7 @@ scores as (
 
 ),
 
-orders as (
+orders as not materialized (
 
     select * from {{ ref('int_orders_summarized') }}
 

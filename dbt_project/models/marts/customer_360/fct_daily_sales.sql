@@ -13,6 +13,7 @@
 -- a person it touched ordered on, since a new first order moves that person's "new customer" day.
 {#- referenced outside the incremental block, so dbt sees the dependency in every mode #}
 {%- set summarized_relation = ref('int_orders_summarized') %}
+-- import CTEs read several times are `not materialized` (macros/customer_360_changes.sql)
 with
 
 orders as (
@@ -28,7 +29,7 @@ customers as (
 ),
 
 {% if is_incremental() %}
-summarized as (
+summarized as not materialized (
 
     select * from {{ summarized_relation }}
 

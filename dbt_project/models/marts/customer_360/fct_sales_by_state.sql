@@ -12,6 +12,7 @@
 -- Incremental: a refresh recomputes the states its rewritten orders are (or were) in.
 {#- referenced outside the incremental block, so dbt sees the dependency in every mode #}
 {%- set summarized_relation = ref('int_orders_summarized') %}
+-- import CTEs read several times are `not materialized` (macros/customer_360_changes.sql)
 with
 
 orders as (
@@ -21,7 +22,7 @@ orders as (
 ),
 
 {% if is_incremental() %}
-summarized as (
+summarized as not materialized (
 
     select * from {{ summarized_relation }}
 
