@@ -1,8 +1,6 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
     unique_key=['employee_id', 'jornada_number'],
-    on_schema_change='fail',
     indexes=[
         {'columns': ['employee_id', 'jornada_number'], 'unique': True},
         {'columns': ['employee_id', 'work_date']},

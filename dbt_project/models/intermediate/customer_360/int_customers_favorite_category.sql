@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         unique_key='customer_unique_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
         indexes=[{'columns': ['customer_unique_id'], 'unique': True}],
         post_hook=["{{ forget_customers_without_orders(ref('int_orders_summarized')) }}"],
     )

@@ -1,8 +1,6 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
     unique_key='punch_id',
-    on_schema_change='fail',
     indexes=[
         {'columns': ['punch_id'], 'unique': True},
         {'columns': ['employee_id', 'punched_at']},

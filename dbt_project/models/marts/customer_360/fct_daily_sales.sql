@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         unique_key='sales_date',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
         indexes=[{'columns': ['sales_date'], 'unique': True}],
         post_hook=["{{ forget_rows_without_orders('sales_date', 'purchase_date') }}"],
     )

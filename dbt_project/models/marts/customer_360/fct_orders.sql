@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         unique_key='order_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
         indexes=[
             {'columns': ['order_id'], 'unique': True},
             {'columns': ['customer_unique_id', 'purchased_at']},

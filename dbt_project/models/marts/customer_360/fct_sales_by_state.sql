@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         unique_key='state',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
         indexes=[{'columns': ['state'], 'unique': True}],
         post_hook=["{{ forget_rows_without_orders('state', 'state') }}"],
     )
