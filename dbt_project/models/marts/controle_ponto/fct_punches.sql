@@ -12,15 +12,17 @@
 -- only HR sees those rows). Incremental on punch_id.
 {#- referenced outside the incremental block, so dbt sees the dependency in every mode #}
 {%- set employees_relation = ref('stg_ponto__employees') %}
+-- both import CTEs are read twice in an incremental build: `not materialized`, each reading is planned
+-- with its filter instead of copying every punch first (macros/customer_360_changes.sql says why)
 with
 
-attributed as (
+attributed as not materialized (
 
     select * from {{ ref('int_punches_attributed') }}
 
 ),
 
-classified as (
+classified as not materialized (
 
     select * from {{ ref('int_punches_classified') }}
 
