@@ -39,9 +39,9 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- After an incremental build of a sales mart: a day or state whose every order moved away comes out of
-    the build with no row, so its old one is deleted (a probe per row of a small mart, on fct_orders'
-    index of `order_column`). -#}
+{#- After an incremental build of a sales mart: a day whose every order moved away comes out of the
+    build with no row, so its old one is deleted (a probe per row of a small mart, on fct_orders' index
+    of `order_column`). -#}
 {% macro forget_rows_without_orders(key_column, order_column) -%}
     {%- if is_incremental() -%}
     delete from {{ this }} as stale

@@ -2,7 +2,7 @@
 from scratch gives, on a delta that moves everything a delta can move: an order changing person (its
 old person left with none), a new first order (a person's "new customer" day moves), an order whose
 purchase moves to another day, a cancellation (RFM scores shift for others), a customer record moving
-state, a new person on a new latest day (as_of moves, so every recency does).
+state, a new person without a state on a new latest day (as_of moves, so every recency does).
 
 It also pins that the refresh recomputed only the orders the delta touched."""
 
@@ -87,7 +87,9 @@ def _delta(full: Path, out: Path) -> set[str]:
         out / "olist_customers_dataset.csv",
         [
             {**restated_record, "customer_state": new_state},
-            {**restated_record, "customer_id": "delta-c-new", "customer_unique_id": "delta-u-new"},
+            # the layout does not require a state: the new person has none
+            {**restated_record, "customer_id": "delta-c-new", "customer_unique_id": "delta-u-new"}
+            | {"customer_state": ""},
         ],
     )
     payment = {"payment_sequential": "1", "payment_type": "voucher", "payment_installments": "1"}

@@ -2,7 +2,6 @@
     config(
         materialized='incremental',
         unique_key='sales_date',
-        indexes=[{'columns': ['sales_date'], 'unique': True}],
         post_hook=["{{ forget_rows_without_orders('sales_date', 'purchase_date') }}"],
     )
 }}

@@ -1,39 +1,11 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='state',
-        indexes=[{'columns': ['state'], 'unique': True}],
-        post_hook=["{{ forget_rows_without_orders('state', 'state') }}"],
-    )
-}}
 -- Sales per state of the order's customer record (where the order was delivered to).
--- Incremental: a refresh recomputes the states its rewritten orders are (or were) in.
-{#- referenced outside the incremental block, so dbt sees the dependency in every mode #}
-{%- set summarized_relation = ref('int_orders_summarized') %}
--- import CTEs read several times are `not materialized` (macros/customer_360_changes.sql)
+-- A table rebuilt on every refresh, not incremental: a few dozen rows, and a state can be null (the
+-- Olist layout does not require it), which an incremental key cannot match.
 with
 
 orders as (
 
     select * from {{ ref('fct_orders') }}
-
-),
-
-{% if is_incremental() %}
-summarized as not materialized (
-
-    select * from {{ summarized_relation }}
-
-),
-{% endif %}
-
-scoped_orders as (
-
-    select orders.*
-    from orders
-    {% if is_incremental() %}
-    where orders.state in ({{ touched('summarized', 'state') }})
-    {% endif %}
 
 ),
 
@@ -49,7 +21,7 @@ states as (
         count(*) filter (where is_late) as late_deliveries,
         count(*) filter (where is_delivered) as delivered_orders
 
-    from scoped_orders
+    from orders
     group by state
 
 ),
