@@ -1,5 +1,5 @@
 {#- customer_360's change sets. int_orders_summarized stamps the orders it rewrites in a run with that
-    run's start (summarized_at) and keeps, in previous_*, what each said before; the incremental models
+    run's start (summarized_at) and keeps, in previous_*, its person and day before; the incremental models
     downstream recompute only what those orders touched. `orders` names a relation or CTE of
     int_orders_summarized.
     An import CTE these models read more than once is declared `not materialized`: PostgreSQL would
@@ -13,8 +13,8 @@
     {{ orders }}.summarized_at = {{ run_started_at_literal() }}
 {%- endmacro %}
 
-{#- The values of `column` (customer_unique_id, purchase_date, state) the rewritten orders have now or
-    had before: each names a row of a downstream model that may have changed. -#}
+{#- The values of `column` (customer_unique_id or purchase_date) the rewritten orders have now or had
+    before: each names a row of a downstream model that may have changed. -#}
 {% macro touched(orders, column) -%}
     select {{ orders }}.{{ column }} from {{ orders }} where {{ rewritten(orders) }}
     union

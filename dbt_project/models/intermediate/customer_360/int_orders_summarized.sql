@@ -13,8 +13,8 @@
 -- customer_360 reads. Incremental: a refresh recomputes only the orders whose order, customer, item,
 -- payment or review rows were loaded since the state it starts from was built (raw.*.loaded_xid
 -- against that build's snapshot: macros/incremental_helpers.sql). The rows it rewrites carry this run's
--- summarized_at and, in previous_*, what the order said before, so the per-customer models and the
--- sales marts downstream recompute exactly the customers, days and states it touched
+-- summarized_at and, in previous_*, the person and day the order had before, so the per-customer models
+-- and the daily sales downstream recompute exactly the people and days it touched
 -- (macros/customer_360_changes.sql).
 
 {%- set tz = var('business_time_zone') %}
@@ -181,12 +181,10 @@ final as (
         {{ run_started_at_literal() }} as summarized_at,
         {% if is_incremental() -%}
         summarized.customer_unique_id as previous_customer_unique_id,
-        summarized.purchase_date as previous_purchase_date,
-        summarized.state as previous_state
+        summarized.purchase_date as previous_purchase_date
         {%- else -%}
         null::text as previous_customer_unique_id,
-        null::date as previous_purchase_date,
-        null::text as previous_state
+        null::date as previous_purchase_date
         {%- endif %}
 
     from scoped_orders
