@@ -34,6 +34,7 @@ class FileSummary:
     def metadata(self) -> dict[str, int | bool | str]:
         """What the raw asset's materialization records of this file, however it was loaded."""
         return {
+            "file": self.file_name,
             "loaded": self.loaded,
             "updated": self.updated,
             "unchanged": self.unchanged,

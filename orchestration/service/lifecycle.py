@@ -121,12 +121,12 @@ def load_demo(settings: Settings, admin: ConnectionInfo) -> None:
             (EMPLOYEES, demo / "ponto" / "employees.csv"),
             (SCHEDULES, demo / "ponto" / "schedules.csv"),
         ):
-            loaded[spec.table] = {"file": str(path), **ingest_csv(admin, spec, path).metadata()}
+            loaded[spec.table] = ingest_csv(admin, spec, path).metadata()
         punches = LoadSummary()
         for path in sorted((demo / "ponto" / "afd").glob("*.txt")):
             punches.add(ingest_afd_file(admin, path))
         loaded["afd_punches"] = afd_loader.materialization(punches)
-        record_loads(settings, admin, loaded)
+        record_loads(loaded)
     _add_demo_users(settings, admin)
 
 

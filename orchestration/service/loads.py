@@ -51,7 +51,7 @@ def ingest_olist(settings: Settings, folder: Path) -> LoadSummary:
     admin = prepare(settings)
     with progress.step(f"Loading {folder}"):
         summary = _readable(ingest_olist_dir(admin, folder))
-    record_loads(settings, admin, olist.materializations(folder, summary))
+    record_loads(olist.materializations(folder, summary))
     return summary
 
 
@@ -64,7 +64,7 @@ def ingest_afd(settings: Settings, files: list[Path], timezone: str) -> LoadSumm
             starting(f"Loading {path.name}")
             summary.add(ingest_afd_file(admin, path, timezone))
     _readable(summary)
-    record_loads(settings, admin, {"afd_punches": afd_loader.materialization(summary)})
+    record_loads({"afd_punches": afd_loader.materialization(summary)})
     return summary
 
 
@@ -78,7 +78,7 @@ def ingest_table(settings: Settings, kind: str, path: Path) -> LoadSummary:
     with progress.step(f"Loading {path}"):
         item = summary.add(ingest_csv(admin, specs[kind], path))
     _readable(summary)
-    record_loads(settings, admin, {specs[kind].table: {"file": str(path), **item.metadata()}})
+    record_loads({specs[kind].table: item.metadata()})
     return summary
 
 

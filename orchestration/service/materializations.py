@@ -7,20 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from orchestration.runtime.database import ConnectionInfo
-from orchestration.runtime.environment import apply_platform_env, install_dagster_instance
-from orchestration.settings import Settings
 
-
-def record_loads(settings: Settings, admin: ConnectionInfo, by_table: dict[str, dict[str, Any]]) -> None:
-    """One materialization of ``["raw", table]`` per table, with its metadata."""
+def record_loads(by_table: dict[str, dict[str, Any]]) -> None:
+    """One materialization of ``["raw", table]`` per table, with its metadata. The platform is prepared
+    (``lifecycle.prepare``: the environment and the Dagster instance of the settings), as every load is."""
     # deferred: Dagster takes ~1 s to import; only a load that got this far pays it
     import dagster as dg
 
-    apply_platform_env(settings, admin)
-    install_dagster_instance(settings)
     with dg.DagsterInstance.get() as instance:
         for table, metadata in by_table.items():
-            instance.report_runless_asset_event(
-                dg.AssetMaterialization(asset_key=["raw", table], metadata=metadata)
-            )
+            event = dg.AssetMaterialization(asset_key=["raw", table], metadata=metadata)
+            instance.report_runless_asset_event(event)
