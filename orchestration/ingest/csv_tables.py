@@ -6,10 +6,12 @@ import codecs
 import csv
 import datetime as dt
 import re
+import sys
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 
 import psycopg
@@ -18,8 +20,10 @@ from psycopg import sql
 from api_contracts.vocabulary import DEFAULT_TIME_ZONE
 from orchestration.ingest.files import check_input_file, finish_file, quarantine, register_file, sha256_of
 from orchestration.ingest.summary import FileSummary
+from orchestration.logs import get_logger
 
 csv.field_size_limit(16 * 1024 * 1024)
+log = get_logger("ingest")
 
 
 class BadValue(ValueError):
@@ -27,14 +31,40 @@ class BadValue(ValueError):
 
 
 Parser = Callable[[str], str | None]
+SqlTest = Callable[[sql.Composable], sql.Composable]
 
 
-def text(value: str) -> str | None:
+@dataclass(frozen=True)
+class Rule:
+    """How a column's text becomes its value.
+
+    ``parse`` decides every value, and says why a bad one is bad. ``accepts`` is SQL over the value's
+    stripped text (never raising) that is true only for values ``parse`` accepts as that same text
+    cast to the column's type: a set-based load takes those rows in SQL and asks ``parse`` about the
+    rest, so a reason is always ``parse``'s (``tests/db/test_csv_rules.py`` holds the two together).
+    A column whose parser is a plain function is read record by record.
+    """
+
+    parse: Parser
+    accepts: SqlTest
+
+    def __call__(self, value: str) -> str | None:
+        return self.parse(value)
+
+
+def _pattern(regex: str) -> SqlTest:
+    return lambda v: sql.SQL("{} ~ {}").format(v, sql.Literal(regex))
+
+
+def _text(value: str) -> str | None:
     value = value.strip()
     return value or None
 
 
-def integer(value: str) -> str | None:
+text = Rule(_text, lambda v: sql.SQL("true"))
+
+
+def _integer(value: str) -> str | None:
     value = value.strip()
     if not value:
         return None
@@ -49,7 +79,12 @@ def integer(value: str) -> str | None:
     return str(int(number))
 
 
-def decimal(value: str) -> str | None:
+# nine digits always fit an integer; longer or otherwise written numbers are left to the parser
+_INTEGER = "^[+-]?[0-9]{1,9}$"
+integer = Rule(_integer, _pattern(_INTEGER))
+
+
+def _decimal(value: str) -> str | None:
     value = value.strip()
     if not value:
         return None
@@ -62,10 +97,13 @@ def decimal(value: str) -> str | None:
     return str(number)
 
 
+decimal = Rule(_decimal, _pattern(r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$"))
+
+
 _TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
 
 
-def timestamp(value: str) -> str | None:
+def _timestamp(value: str) -> str | None:
     """A local wall-clock timestamp; the load's session time zone turns it into timestamptz."""
     value = value.strip()
     if not value:
@@ -78,7 +116,30 @@ def timestamp(value: str) -> str | None:
     raise BadValue(f"not a date-time: {value!r}")
 
 
-def date(value: str) -> str | None:
+def _calendar_day(v: sql.Composable) -> sql.Composable:
+    """v starts with yyyy-mm-dd (checked by the caller): a day of the calendar (no 2018-02-30)."""
+    return sql.SQL(
+        "case when substr({v}, 1, 4)::int >= 1 and substr({v}, 6, 2)::int between 1 and 12"
+        " then substr({v}, 9, 2)::int between 1 and extract(day from make_date("
+        "substr({v}, 1, 4)::int, substr({v}, 6, 2)::int, 1) + interval '1 month - 1 day')"
+        " else false end"
+    ).format(v=v)
+
+
+def _timestamp_accepts(v: sql.Composable) -> sql.Composable:
+    # the formats above with two-digit fields; a clock time past 23:59:59 is the parser's to refuse
+    shape = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}(:[0-9]{2})?|T[0-9]{2}:[0-9]{2}:[0-9]{2})?$"
+    return sql.SQL(
+        "case when {v} ~ {shape} then {day} and case when length({v}) = 10 then true"
+        " else substr({v}, 12, 2)::int < 24 and substr({v}, 15, 2)::int < 60"
+        " and (length({v}) = 16 or substr({v}, 18, 2)::int < 60) end else false end"
+    ).format(v=v, shape=sql.Literal(shape), day=_calendar_day(v))
+
+
+timestamp = Rule(_timestamp, _timestamp_accepts)
+
+
+def _date(value: str) -> str | None:
     value = value.strip()
     if not value:
         return None
@@ -88,7 +149,15 @@ def date(value: str) -> str | None:
         raise BadValue(f"not a date (yyyy-mm-dd): {value!r}") from None
 
 
-def one_of(*allowed: str) -> Parser:
+date = Rule(
+    _date,
+    lambda v: sql.SQL(
+        "case when {v} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' then {day} else false end"
+    ).format(v=v, day=_calendar_day(v)),
+)
+
+
+def one_of(*allowed: str) -> Rule:
     def parse(value: str) -> str | None:
         value = value.strip()
         if not value:
@@ -97,20 +166,25 @@ def one_of(*allowed: str) -> Parser:
             raise BadValue(f"unknown value {value!r} (expected one of {', '.join(allowed)})")
         return value
 
-    return parse
+    return Rule(parse, lambda v: sql.SQL("{} = any({})").format(v, sql.Literal(list(allowed))))
 
 
-def between(low: int, high: int) -> Parser:
+def between(low: int, high: int) -> Rule:
     def parse(value: str) -> str | None:
-        parsed = integer(value)
+        parsed = _integer(value)
         if parsed is not None and not low <= int(parsed) <= high:
             raise BadValue(f"{value.strip()!r} out of range {low}-{high}")
         return parsed
 
-    return parse
+    return Rule(
+        parse,
+        lambda v: sql.SQL(
+            "case when {v} ~ {shape} then {v}::int between {low} and {high} else false end"
+        ).format(v=v, shape=sql.Literal(_INTEGER), low=sql.Literal(low), high=sql.Literal(high)),
+    )
 
 
-def digits(count: int) -> Parser:
+def digits(count: int) -> Rule:
     pattern = re.compile(rf"^\d{{{count}}}$")
 
     def parse(value: str) -> str | None:
@@ -121,7 +195,14 @@ def digits(count: int) -> Parser:
             raise BadValue(f"{value.strip()!r} is not {count} digits")
         return cleaned
 
-    return parse
+    # written without punctuation; "123.456.789-09" is the parser's to clean
+    return Rule(parse, _pattern(f"^[0-9]{{{count}}}$"))
+
+
+@cache
+def whitespace() -> str:
+    """What ``str.strip()`` strips, for SQL's ``btrim``."""
+    return "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
 
 
 @dataclass(frozen=True)
@@ -131,7 +212,7 @@ class Column:
     required: bool = False
 
 
-Rejected = tuple[int, str, str]  # line number, raw text, reason
+Rejected = tuple[int, str | None, str]  # line number, raw text (None: read from the file at the end), reason
 # Checks of the staged rows against the database before they are upserted (e.g. the registry's
 # identities): (connection, staged temp table, file_id, summary) -> the lines it rejected (already
 # removed from the staged table). The staged table has the raw columns plus _line and _raw.
@@ -227,7 +308,13 @@ def _fields(text: str) -> list[str]:
 
 
 def load_csv_table(conn: psycopg.Connection, spec: CsvTable, path: Path) -> FileSummary:
-    """Load one file inside the caller's transaction. A file already loaded is skipped."""
+    """Load one file inside the caller's transaction. A file already loaded is skipped.
+
+    The file is staged in a temporary table, either set-based (PostgreSQL's COPY reads the CSV, SQL
+    takes the values every rule accepts, the parsers judge the rest) or, when COPY refuses the file
+    (a record of the wrong width, a quote that never closes, a blank line, a NUL byte) or a column has
+    no SQL form, record by record in Python. Either way the same rules and reasons apply from there:
+    repeated keys, the spec's settle step, the upsert and the quarantine."""
     summary = FileSummary(file_name=str(path), source=spec.source)
     check_input_file(path)
     file_id = register_file(conn, domain=spec.domain, source=spec.source, path=path, sha256=sha256_of(path))
@@ -235,7 +322,7 @@ def load_csv_table(conn: psycopg.Connection, spec: CsvTable, path: Path) -> File
         summary.already_loaded = True
         return summary
 
-    bad: list[tuple[int, str, str]] = []
+    bad: list[Rejected] = []
     summary.encoding = detect_encoding(path)
     if summary.encoding != "utf-8":
         summary.reasons[f"notice: read as {summary.encoding} (not UTF-8)"] += 1
@@ -243,8 +330,6 @@ def load_csv_table(conn: psycopg.Connection, spec: CsvTable, path: Path) -> File
     header_line, header_raw, header = next(first, (1, "", []))
     first.close()
     header = [name.strip() for name in header]
-    records = _records(path, summary.encoding, width=len(header))
-    next(records, None)
     # a column that is neither required nor part of the key may be absent: its values load empty (or
     # the parser's default); declared optional columns are absent without a notice
     missing = [
@@ -260,70 +345,228 @@ def load_csv_table(conn: psycopg.Connection, spec: CsvTable, path: Path) -> File
     if missing:
         reason = f"header lacks column(s) {', '.join(missing)}"
         bad.append((header_line, header_raw, reason))
-        summary.lines = 1
-        for line_number, raw, _fields in records:
-            summary.lines += raw.count("\n") + 1
-            bad.append((line_number, raw, reason))
+        summary.lines = line_count(path)
+        for line_number, raw, _fields in _records(path, summary.encoding, width=len(header)):
+            if line_number > header_line:
+                bad.append((line_number, raw, reason))
         return _finish(conn, spec, file_id, path, summary, bad)
     for name in absent:
         summary.reasons[f"notice: no column {name} (loaded empty)"] += 1
 
-    positions = [header.index(c.name) if c.name in header else None for c in spec.columns]
-    key_index = [spec.names.index(name) for name in spec.key]
-    seen: dict[tuple[str | None, ...], tuple[int, int]] = {}
-    summary.lines = 1
-
+    layout = _Layout(spec, header, header_lines=header_line + header_raw.count("\n"))
     tmp = sql.Identifier(f"_load_{spec.table}")
-    columns = sql.SQL(", ").join(sql.Identifier(name) for name in spec.names)
     conn.execute(sql.SQL("set local timezone to {}").format(sql.Literal(spec.time_zone)))
     conn.execute(
         sql.SQL(
-            "create temp table {} (like {} including defaults, _line integer, _raw text) on commit drop"
+            "create temp table {} (like {} including defaults, _line integer, _raw text, _ord bigint,"
+            " _ok boolean not null default true) on commit drop"
         ).format(tmp, sql.Identifier("raw", spec.table))
     )
-    with conn.cursor().copy(sql.SQL("copy {} ({}, _line, _raw) from stdin").format(tmp, columns)) as copy:
-        for line_number, raw, fields in records:
-            summary.lines += raw.count("\n") + 1
-            if not any(field.strip() for field in fields):
-                if raw.strip():
-                    bad.append((line_number, raw, "empty record"))
-                continue
-            if len(fields) != len(header):
-                bad.append((line_number, raw, f"expected {len(header)} fields, found {len(fields)}"))
-                continue
-            try:
-                row = tuple(
-                    _parse(column, fields, position)
-                    for column, position in zip(spec.columns, positions, strict=True)
-                )
-            except BadValue as exc:
-                bad.append((line_number, raw, str(exc)))
-                continue
-            key = tuple(row[i] for i in key_index)
-            fingerprint = hash(row)
-            if key in seen:
-                first_line, first_fingerprint = seen[key]
-                if first_fingerprint == fingerprint:
-                    summary.duplicates += 1
-                else:
-                    bad.append(
-                        (
-                            line_number,
-                            raw,
-                            f"duplicate key {_show_key(spec, key)} first seen on line "
-                            f"{first_line} with other values",
-                        )
-                    )
-                continue
-            seen[key] = (line_number, fingerprint)
-            copy.write_row((*row, line_number, raw))
-
+    # a record SQL leaves to the parsers is staged with empty values first (and removed)
+    conn.execute(
+        sql.SQL("alter table {} {}").format(
+            tmp,
+            sql.SQL(", ").join(
+                sql.SQL("alter column {} drop not null").format(sql.Identifier(n)) for n in spec.names
+            ),
+        )
+    )
+    staged = _stage_set_based(conn, layout, tmp, path, summary, bad)
+    if staged is None:
+        staged = _stage_records(conn, layout, tmp, path, summary, bad)
+    duplicates, conflicts = _drop_repeated_keys(conn, spec, tmp)
+    summary.duplicates = duplicates
+    bad.extend(conflicts)
     settled = spec.settle(conn, tmp, file_id, summary) if spec.settle else []
     bad.extend(settled)
     inserted, updated = _upsert(conn, spec, tmp, file_id)
     summary.loaded, summary.updated = inserted, updated
-    summary.unchanged = len(seen) - len(settled) - inserted - updated
+    summary.unchanged = staged - duplicates - len(conflicts) - len(settled) - inserted - updated
     return _finish(conn, spec, file_id, path, summary, bad)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """A spec read against one file's header."""
+
+    spec: CsvTable
+    header: list[str]
+    header_lines: int
+
+    @property
+    def positions(self) -> list[int | None]:
+        """Where each of the spec's columns sits in the file (None: absent)."""
+        return [self.header.index(c.name) if c.name in self.header else None for c in self.spec.columns]
+
+    @property
+    def columns(self) -> sql.Composable:
+        return sql.SQL(", ").join(sql.Identifier(name) for name in self.spec.names)
+
+    def row(self, fields: list[str]) -> tuple[str | None, ...]:
+        """One record's values, or BadValue with the reason."""
+        if not any(field.strip() for field in fields):
+            raise BadValue("empty record")
+        if len(fields) != len(self.header):
+            raise BadValue(f"expected {len(self.header)} fields, found {len(fields)}")
+        return tuple(
+            _parse(column, fields, position)
+            for column, position in zip(self.spec.columns, self.positions, strict=True)
+        )
+
+
+def _stage_records(
+    conn: psycopg.Connection,
+    layout: _Layout,
+    tmp: sql.Identifier,
+    path: Path,
+    summary: FileSummary,
+    bad: list[Rejected],
+) -> int:
+    """Record by record in Python: every record's line, raw text and values. Returns the rows staged."""
+    staged = 0
+    summary.lines = line_count(path)
+    records = _records(path, summary.encoding, width=len(layout.header))
+    next(records, None)
+    copy_sql = sql.SQL("copy {} ({}, _line, _raw) from stdin").format(tmp, layout.columns)
+    with conn.cursor().copy(copy_sql) as copy:
+        for line_number, raw, fields in records:
+            if not raw.strip():
+                continue  # a blank line
+            try:
+                row = layout.row(fields)
+            except BadValue as exc:
+                bad.append((line_number, raw, str(exc)))
+                continue
+            copy.write_row((*row, line_number, raw))
+            staged += 1
+    return staged
+
+
+_COPY_ENCODINGS = {"utf-8": "UTF8", "cp1252": "WIN1252", "latin-1": "LATIN1"}
+
+
+def _stage_set_based(
+    conn: psycopg.Connection,
+    layout: _Layout,
+    tmp: sql.Identifier,
+    path: Path,
+    summary: FileSummary,
+    bad: list[Rejected],
+) -> int | None:
+    """COPY the file as it is, then cast in SQL what every rule accepts; the parsers judge the records
+    SQL leaves (and give the reasons). Returns the rows staged, or None when COPY refused the file
+    (nothing of it is left behind then)."""
+    spec = layout.spec
+    if len(layout.header) < 2 or not all(isinstance(c.parse, Rule) for c in spec.columns):
+        return None
+    stage = sql.Identifier(f"_stage_{spec.table}")
+    fields = [sql.Identifier(f"c{n}") for n in range(1, len(layout.header) + 1)]
+    try:
+        with conn.transaction():  # a savepoint: a refused COPY takes its stage table with it
+            conn.execute(
+                sql.SQL(
+                    "create temp table {} (_ord bigint generated always as identity, {}) on commit drop"
+                ).format(stage, sql.SQL(", ").join(sql.SQL("{} text").format(f) for f in fields))
+            )
+            copy_sql = sql.SQL("copy {} ({}) from stdin with (format csv, header true, encoding {})").format(
+                stage, sql.SQL(", ").join(fields), sql.Literal(_COPY_ENCODINGS[summary.encoding])
+            )
+            with conn.cursor() as cursor:
+                with cursor.copy(copy_sql) as copy, path.open("rb") as handle:
+                    for chunk in iter(lambda: handle.read(1 << 20), b""):
+                        copy.write(chunk)
+                records = cursor.rowcount
+    except psycopg.errors.DataError as exc:
+        log.info(
+            "%s: COPY could not read it as CSV (%s); reading it record by record",
+            path,
+            exc.diag.message_primary,
+        )
+        return None
+
+    summary.lines = line_count(path)
+    ws = sql.Literal(whitespace())
+    values = [
+        sql.SQL("nullif(btrim({}, {}), '')").format(fields[position], ws)
+        if position is not None
+        else sql.NULL
+        for position in layout.positions
+    ]
+    if records == summary.lines - layout.header_lines:
+        line = sql.SQL("_ord + {}").format(sql.Literal(layout.header_lines))
+    else:  # a quoted value holds line breaks: a record starts after the breaks of those before it
+        joined = sql.SQL("replace(concat_ws(' ', {}), E'\\r\\n', E'\\n')").format(sql.SQL(", ").join(fields))
+        breaks = sql.SQL("length({0}) - length(translate({0}, E'\\r\\n', ''))").format(joined)
+        line = sql.SQL(
+            "_ord + {} + coalesce(sum({}) over (order by _ord"
+            " rows between unbounded preceding and 1 preceding), 0)"
+        ).format(sql.Literal(layout.header_lines), breaks)
+    names = [sql.Identifier(f"v{n}") for n in range(len(spec.columns))]
+    rules = [column.parse for column in spec.columns if isinstance(column.parse, Rule)]
+    accepted = sql.SQL(" and ").join(
+        sql.SQL("({0} is {1} null {2} {3})").format(
+            name,
+            sql.SQL("not" if column.required else ""),
+            sql.SQL("and" if column.required else "or"),
+            rule.accepts(name),
+        )
+        for column, rule, name in zip(spec.columns, rules, names, strict=True)
+    )
+    # each value is cast to its raw column's type (the temporary table applies any type modifier)
+    types: dict[str, sql.Identifier] = {
+        name: sql.Identifier(schema, type_name)
+        for name, schema, type_name in conn.execute(
+            "select attname, nspname, typname from pg_attribute"
+            " join pg_type on pg_type.oid = atttypid join pg_namespace on pg_namespace.oid = typnamespace"
+            " where attrelid = %s::regclass and attnum > 0 and not attisdropped",
+            (f"raw.{spec.table}",),
+        ).fetchall()
+    }
+    # the subqueries are fenced (offset 0) so each value is stripped once, not once per use
+    conn.execute(
+        sql.SQL(
+            """
+            insert into {tmp} ({columns}, _line, _ord, _ok)
+            select {casts}, _line, _ord, _ok
+            from (
+                select *, {accepted} as _ok
+                from (select _ord, {line} as _line, {values} from {stage} offset 0) as stripped
+                offset 0
+            ) as checked
+            """
+        ).format(
+            tmp=tmp,
+            columns=layout.columns,
+            casts=sql.SQL(", ").join(
+                sql.SQL("case when _ok then {}::{} end").format(name, types[column.name])
+                for column, name in zip(spec.columns, names, strict=True)
+            ),
+            accepted=accepted,
+            line=line,
+            values=sql.SQL(", ").join(
+                sql.SQL("{} as {}").format(v, n) for v, n in zip(values, names, strict=True)
+            ),
+            stage=stage,
+        )
+    )
+    left = conn.execute(sql.SQL("delete from {} where not _ok returning _ord, _line").format(tmp)).fetchall()
+    if left:
+        line_of: dict[int, int] = dict(left)
+        rows = conn.execute(
+            sql.SQL("select _ord, {} from {} where _ord = any(%s) order by _ord").format(
+                sql.SQL(", ").join(sql.SQL("coalesce({}, '')").format(f) for f in fields), stage
+            ),
+            (list(line_of),),
+        ).fetchall()
+        copy_sql = sql.SQL("copy {} ({}, _line) from stdin").format(tmp, layout.columns)
+        with conn.cursor().copy(copy_sql) as copy:
+            for ord_, *record in rows:
+                try:
+                    copy.write_row((*layout.row(list(record)), line_of[ord_]))
+                except BadValue as exc:
+                    bad.append((line_of[ord_], None, str(exc)))
+                    records -= 1
+    return records
 
 
 def _parse(column: Column, fields: list[str], position: int | None) -> str | None:
@@ -334,6 +577,53 @@ def _parse(column: Column, fields: list[str], position: int | None) -> str | Non
     if value is None and column.required:
         raise BadValue(f"{column.name}: missing")
     return value
+
+
+def _drop_repeated_keys(
+    conn: psycopg.Connection, spec: CsvTable, tmp: sql.Identifier
+) -> tuple[int, list[Rejected]]:
+    """A key met again: with the same values it is a harmless repeat (counted, dropped); with other values
+    the later record is rejected. The record on the earliest line wins."""
+    key = sql.SQL(", ").join(sql.Identifier(name) for name in spec.key)
+    repeated = conn.execute(
+        sql.SQL("select exists (select from {} group by {} having count(*) > 1)").format(tmp, key)
+    ).fetchone()
+    if not repeated or not repeated[0]:
+        return 0, []
+    rows = conn.execute(
+        sql.SQL(
+            """
+            select later._line, later._raw, first._line, ({later}) is not distinct from ({first}), {key_text}
+            from {tmp} as later
+            join (select distinct on ({key}) * from {tmp} order by {key}, _line) as first
+              on {same_key} and later._line <> first._line
+            order by later._line
+            """
+        ).format(
+            tmp=tmp,
+            key=key,
+            later=sql.SQL(", ").join(sql.SQL("later.{}").format(sql.Identifier(n)) for n in spec.names),
+            first=sql.SQL(", ").join(sql.SQL("first.{}").format(sql.Identifier(n)) for n in spec.names),
+            key_text=sql.SQL(", ").join(
+                sql.SQL("later.{}::text").format(sql.Identifier(n)) for n in spec.key
+            ),
+            same_key=sql.SQL(" and ").join(
+                sql.SQL("later.{0} = first.{0}").format(sql.Identifier(n)) for n in spec.key
+            ),
+        )
+    ).fetchall()
+    conn.execute(sql.SQL("delete from {} where _line = any(%s)").format(tmp), ([row[0] for row in rows],))
+    conflicts: list[Rejected] = [
+        (
+            line,
+            raw,
+            f"duplicate key {_show_key(spec, tuple(key_values))} first seen on line {first}"
+            " with other values",
+        )
+        for line, raw, first, same, *key_values in rows
+        if not same
+    ]
+    return len(rows) - len(conflicts), conflicts
 
 
 def _show_key(spec: CsvTable, key: tuple[str | None, ...]) -> str:
@@ -380,13 +670,52 @@ def _finish(
     file_id: int,
     path: Path,
     summary: FileSummary,
-    bad: list[tuple[int, str, str]],
+    bad: list[Rejected],
 ) -> FileSummary:
-    quarantine(conn, file_id, spec.source, path.name, bad)
+    texts = _record_texts(path, summary.encoding, {line for line, raw, _ in bad if raw is None})
+    quarantine(
+        conn,
+        file_id,
+        spec.source,
+        path.name,
+        ((line, texts.get(line, raw) or "", reason) for line, raw, reason in bad),
+    )
     summary.quarantined = len(bad)
     summary.reasons.update(reason_kind(reason) for _, _, reason in bad)
     finish_file(conn, file_id, summary)
     return summary
+
+
+def _record_texts(path: Path, encoding: str, lines: set[int]) -> dict[int, str]:
+    """The raw text of the records starting on these lines (records COPY read: their quotes close)."""
+    found: dict[int, str] = {}
+    if not lines:
+        return found
+    with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as handle:
+        start, text = 0, ""
+        for number, line in enumerate(handle, start=1):
+            if not start and number in lines:
+                start, text = number, ""
+            if start:
+                text += line
+                if _balanced(text) or number - start + 1 >= MAX_RECORD_LINES:
+                    found[start] = text.rstrip("\r\n")
+                    start = 0
+                    if len(found) == len(lines):
+                        break
+    return found
+
+
+def line_count(path: Path) -> int:
+    """Lines as Python's universal newlines count them (\\n, \\r\\n or a lone \\r ends one)."""
+    count, last = 0, b""
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            count += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            if last == b"\r" and chunk.startswith(b"\n"):
+                count -= 1  # a \r\n split across two chunks
+            last = chunk[-1:]
+    return count + (1 if last not in (b"", b"\n", b"\r") else 0)
 
 
 def reason_kind(reason: str) -> str:
