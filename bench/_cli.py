@@ -106,3 +106,45 @@ def refresh_breakdown(env: dict[str, str], *args: str) -> dict[str, float]:
     figures["skipped"] = float("Nothing new since" in terminal)  # nothing changed: no build at all
     figures["peak_rss_mb"] = last_peak_rss_mb
     return figures
+
+
+def copy_seconds(home: Path, files: dict[Path, str]) -> float:
+    """Seconds PostgreSQL's own COPY takes to load the same CSV files into the same database: each file
+    (path -> its raw table) into a table shaped like that raw table (its types, defaults, indexes,
+    constraints and its foreign key to the file registry, the file's id filled in), streamed from this
+    process as the CLI's load streams it, in one transaction rolled back. The yardstick of the ingest
+    rate (#14: ingest at least half as fast as COPY): what the load adds is reading, checking,
+    quarantining and upserting."""
+    import psycopg
+    from psycopg import sql
+
+    from orchestration.runtime.database import start_database
+    from orchestration.settings import get_settings
+
+    start_database(get_settings(home=home))
+    with psycopg.connect(host=str(home / "pg"), dbname="bi_dash", user="postgres") as conn:
+        file_id = conn.execute("select min(file_id) from raw.ingested_files").fetchone()
+        started = time.perf_counter()
+        for path, table in files.items():
+            copy = sql.Identifier("public", f"copy_{table}")
+            conn.execute(
+                sql.SQL("create table {} (like {} including all)").format(copy, sql.Identifier("raw", table))
+            )
+            conn.execute(
+                sql.SQL(
+                    "alter table {} alter column file_id set default {},"
+                    " add foreign key (file_id) references raw.ingested_files"
+                ).format(copy, sql.Literal(file_id[0] if file_id else None))
+            )
+            with path.open("rb") as handle:
+                header = handle.readline().decode("utf-8-sig").strip().split(",")
+                handle.seek(0)
+                statement = sql.SQL("copy {} ({}) from stdin with (format csv, header true)").format(
+                    copy, sql.SQL(", ").join(map(sql.Identifier, header))
+                )
+                with conn.cursor().copy(statement) as stream:
+                    for chunk in iter(lambda: handle.read(1 << 20), b""):
+                        stream.write(chunk)
+        elapsed = time.perf_counter() - started
+        conn.rollback()
+    return elapsed

@@ -13,7 +13,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import _cli
-from bench._cli import fresh_home, model_seconds, refresh_breakdown, run, tear_down
+from bench._cli import copy_seconds, fresh_home, model_seconds, refresh_breakdown, run, tear_down
+from orchestration.ingest.olist import OLIST_FILES
 
 
 def count_rows(folder: Path) -> int:
@@ -60,11 +61,19 @@ def main() -> None:
         rows = count_rows(full)
         run(env, "migrate")
         ingest = run(env, "ingest", "olist", str(full))
+        peak = _cli.last_peak_rss_mb
+        copy = copy_seconds(
+            home,
+            {full / name: spec.table for name, spec in OLIST_FILES.items()},
+        )
         figures.update(
             rows=rows,
             ingest_seconds=round(ingest, 1),
             ingest_rows_per_second=round(rows / ingest),
-            ingest_peak_rss_mb=_cli.last_peak_rss_mb,
+            ingest_peak_rss_mb=peak,
+            copy_seconds=round(copy, 1),
+            copy_rows_per_second=round(rows / copy),
+            ingest_vs_copy_ratio=round(copy / ingest, 2),
         )
         full = refresh_breakdown(env)
         models["full"] = model_seconds(home)

@@ -148,7 +148,9 @@ ORDERS = (
 
 def _load(conn: psycopg.Connection, spec: CsvTable, path: Path) -> tuple[object, ...]:
     summary = load_csv_table(conn, spec, path)
-    (staged,) = conn.execute("select to_regclass('pg_temp._stage_olist_orders') is not null").fetchone() or (None,)
+    (staged,) = conn.execute("select to_regclass('pg_temp._stage_olist_orders') is not null").fetchone() or (
+        None,
+    )
     rows = conn.execute(
         "select order_id, customer_id, order_status, order_purchase_timestamp, order_estimated_delivery_date"
         " from raw.olist_orders order by order_id"
