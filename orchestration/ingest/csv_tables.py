@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import psycopg
@@ -393,7 +393,7 @@ class _Layout:
     header: list[str]
     header_lines: int
 
-    @property
+    @cached_property
     def positions(self) -> list[int | None]:
         """Where each of the spec's columns sits in the file (None: absent)."""
         return [self.header.index(c.name) if c.name in self.header else None for c in self.spec.columns]
@@ -457,6 +457,7 @@ def _stage_set_based(
     SQL leaves (and give the reasons). Returns the rows staged, or None when COPY refused the file
     (nothing of it is left behind then)."""
     spec = layout.spec
+    # (to COPY, a blank line of a one-column file is a record with no value, not a blank line)
     if len(layout.header) < 2 or not all(isinstance(c.parse, Rule) for c in spec.columns):
         return None
     stage = sql.Identifier(f"_stage_{spec.table}")
