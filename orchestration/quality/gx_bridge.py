@@ -138,7 +138,7 @@ def run_suites(
                 name=table.replace("/", "."), table_name=table_name, schema_name=schema
             )
         except Exception as exc:  # noqa: BLE001 - GX raises its own types; e.g. a model dbt did not build
-            unavailable[table] = f"{schema}.{name} cannot be read: {str(exc).splitlines()[0][:300]}"
+            unavailable[table] = f"{schema}.{table_name} cannot be read: {str(exc).splitlines()[0][:300]}"
             continue
         batch = asset.add_batch_definition_whole_table("whole table")
         suite = gx.ExpectationSuite(name=table.replace("/", "."))

@@ -105,3 +105,23 @@ def test_an_expectation_gx_cannot_evaluate_counts_as_failed(
 
     assert result.passed is False
     assert "no_such_column" in result.summary["exception"]
+
+
+def test_a_table_gx_cannot_read_is_named_in_its_checks_failure(
+    fresh_db: ConnectionInfo, settings: Settings, tmp_path: Path
+) -> None:
+    from orchestration.quality.suites import Expectation, unexpected_rows
+
+    missing = Expectation(
+        asset="raw/no_such_table",
+        name="on_a_missing_table",
+        domain="customer_360",
+        severity="error",
+        description="A table dbt did not build.",
+        build=unexpected_rows("select * from {batch}", "nothing"),
+    )
+    url = role_connection(fresh_db, settings, "transformer").url("postgresql+psycopg")
+    (result,) = gx_bridge.run_suites("group_name", [missing], SuiteContext("api"), url, tmp_path, None)
+
+    assert result.passed is False
+    assert result.summary["exception"].startswith("raw.no_such_table cannot be read")
