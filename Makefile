@@ -38,12 +38,11 @@ test: bootstrap $(STATE)/bin/chromium
 	@npm --prefix frontends test --silent
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
-# Speed figures (never asserted in tests): each script prints JSON; see bench/README.md for L scale.
+# Speed figures (never asserted in tests): every bench at two sizes, one after the other; the targets
+# table and plots land in bench/results/ and bench/README.md. SCALE=L: the L-scale sizes (hours).
+SCALE ?= S
 bench: bootstrap $(STATE)/bin/chromium $(STATE)/bin/wrk $(STATE)/bin/pgbench
-	$(BIN)/python -m bench.bench_api
-	$(BIN)/python -m bench.bench_dashboards
-	$(BIN)/python -m bench.bench_controle_ponto
-	$(BIN)/python -m bench.bench_customer_360 --customers 20000
+	$(BIN)/python -m bench.report --scale $(SCALE)
 
 # The API bench loads each endpoint with wrk and runs the same SQL with pgbench (Debian's packages)
 $(STATE)/bin/wrk:

@@ -1,0 +1,235 @@
+"""Every figure of #14 in one run: the four benches at two sizes each, a table of the targets and plots.
+
+.venv/bin/python -m bench.report              # S scale (minutes): what `make bench` runs
+.venv/bin/python -m bench.report --scale L    # L scale (hours): `make bench SCALE=L`
+
+Writes bench/results/<scale>.json (every bench's own output), <scale>.md (the targets table), and
+<scale>-refresh.png (cost vs size, full and incremental refresh, per domain); the table also replaces
+the section between the <scale> markers of bench/README.md. Each bench runs on its own, one after
+the other, so the figures of one table are taken side by side on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+README = ROOT / "bench" / "README.md"
+
+
+@dataclass(frozen=True)
+class Scale:
+    customers: tuple[int, ...]  # bench_customer_360 --customers, smallest first
+    ponto: tuple[tuple[int, int], ...]  # bench_controle_ponto --employees --days, smallest first
+    api: tuple[str, ...]  # bench_api's arguments
+    dashboards_repeat: int
+
+
+SCALES = {
+    "S": Scale(
+        customers=(5_000, 20_000),
+        ponto=((50, 30), (200, 60)),
+        api=("--customers", "20000", "--employees", "200", "--seconds", "8"),
+        dashboards_repeat=3,
+    ),
+    "L": Scale(
+        customers=(200_000, 1_000_000),
+        ponto=((500, 180), (2_000, 365)),
+        api=("--customers", "1000000", "--employees", "2000", "--seconds", "15"),
+        dashboards_repeat=5,
+    ),
+}
+
+
+def _bench(module: str, *args: str) -> dict[str, Any]:
+    """Run one bench script; its JSON (the last thing it prints)."""
+    label = " ".join((module, *args))
+    print(f"==> {label}", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", f"bench.{module}", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.exit(f"{label} failed:\n{done.stderr[-3000:]}")
+    print(f"    done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    out = done.stdout
+    result: dict[str, Any] = json.loads(out[out.index("{") :])
+    return result
+
+
+def run(scale: Scale) -> dict[str, Any]:
+    return {
+        "customer_360": [_bench("bench_customer_360", "--customers", str(n)) for n in scale.customers],
+        "controle_ponto": [
+            _bench("bench_controle_ponto", "--employees", str(e), "--days", str(d)) for e, d in scale.ponto
+        ],
+        "api": _bench("bench_api", *scale.api),
+        "dashboards": _bench("bench_dashboards", "--repeat", str(scale.dashboards_repeat)),
+    }
+
+
+def _met(value: float, target: float, higher_is_better: bool) -> str:
+    return "yes" if (value >= target if higher_is_better else value <= target) else "**no**"
+
+
+def table(results: dict[str, Any], scale_name: str) -> str:
+    """The targets of #14 against what this run measured."""
+    c360, ponto, api = results["customer_360"], results["controle_ponto"], results["api"]
+    full_rss = [run["refresh_steps"]["full"]["peak_rss_mb"] for run in (c360[0], c360[-1])]
+    small_c, large_c, small_p, large_p = c360[0], c360[-1], ponto[0], ponto[-1]
+    endpoints = api["endpoints"]
+    by_bare = min(endpoints.items(), key=lambda item: item[1]["product_vs_bare"])
+    by_old = min(endpoints.items(), key=lambda item: item[1]["product_vs_old"])
+    p99 = ", ".join(f"{name} {values['product']['p99_ms']:.0f}" for name, values in endpoints.items())
+    indexed = [name for name, values in endpoints.items() if not values["plan"]["seq_scan"]]
+    rows = [
+        (
+            "refresh with nothing new (smallest size)",
+            f"customer_360 {small_c['noop_refresh_seconds']} s,"
+            f" controle_ponto {small_p['noop_refresh_seconds']} s",
+            "≤ 10 s",
+            _met(max(small_c["noop_refresh_seconds"], small_p["noop_refresh_seconds"]), 10, False),
+        ),
+        (
+            f"1 % extract vs full build ({large_c['customers']:,} customers; steady state)",
+            f"{large_c['incremental_vs_full_ratio']}"
+            f" ({large_c['incremental_refresh_after_1pct_seconds']} of {large_c['full_refresh_seconds']} s)",
+            "≤ 0.10",
+            _met(large_c["incremental_vs_full_ratio"], 0.10, False),
+        ),
+        (
+            f"one new day vs full build ({large_p['employees']:,} × {large_p['days']} days)",
+            f"{large_p['one_day_vs_full_ratio']}"
+            f" ({large_p['refresh_after_one_new_day_seconds']} of {large_p['full_refresh_seconds']} s)",
+            "≤ 0.10",
+            _met(large_p["one_day_vs_full_ratio"], 0.10, False),
+        ),
+        (
+            f"Olist ingest vs COPY into raw-shaped tables ({large_c['rows']:,} rows)",
+            f"{large_c['ingest_vs_copy_ratio']} ({large_c['ingest_rows_per_second']:,} rows/s,"
+            f" COPY {large_c['copy_rows_per_second']:,})",
+            "≥ 0.50",
+            _met(large_c["ingest_vs_copy_ratio"], 0.50, True),
+        ),
+        (
+            "AFD ingest",
+            f"{large_p['ingest_punches_per_second']:,} punches/s (read record by record; no COPY yardstick)",
+            "≥ 0.50 of COPY",
+            "not measured",
+        ),
+        (
+            "peak memory, ingest (smallest → largest size)",
+            f"customer_360 {small_c['ingest_peak_rss_mb']} → {large_c['ingest_peak_rss_mb']} MiB,"
+            f" controle_ponto {small_p['ingest_peak_rss_mb']} → {large_p['ingest_peak_rss_mb']} MiB",
+            "flat in the input size",
+            _met(large_c["ingest_peak_rss_mb"] / small_c["ingest_peak_rss_mb"], 1.5, False),
+        ),
+        (
+            "peak memory, full refresh (smallest → largest size)",
+            f"customer_360 {full_rss[0]} → {full_rss[1]} MiB",
+            "flat in the input size",
+            _met(full_rss[1] / full_rss[0], 1.5, False),
+        ),
+        (
+            f"API vs bare PostgREST ({api['customers']:,} customers; lowest endpoint)",
+            f"{by_bare[1]['product_vs_bare']} ({by_bare[0]}); p99 ms: {p99}",
+            "≥ 0.80 on every endpoint",
+            _met(by_bare[1]["product_vs_bare"], 0.80, True),
+        ),
+        (
+            "API vs the previous design (lowest endpoint)",
+            f"{by_old[1]['product_vs_old']}× ({by_old[0]})",
+            "≥ 8×",
+            _met(by_old[1]["product_vs_old"], 8, True),
+        ),
+        (
+            "the benched endpoints served by an index, as their role",
+            f"{len(indexed)} of {len(endpoints)}",
+            "all",
+            _met(len(indexed), len(endpoints), True),
+        ),
+    ]
+    lines = [
+        f"Scale {scale_name}, one run of `python -m bench.report --scale {scale_name}`"
+        f" ({time.strftime('%Y-%m-%d')}; plots: `results/{scale_name}-refresh.png`).",
+        "",
+        "| figure | measured | target | met |",
+        "|---|---|---|---|",
+        *(f"| {figure} | {measured} | {target} | {met} |" for figure, measured, target, met in rows),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    """Seconds vs size of the full build, the incremental refresh and the refresh with nothing new."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, no screen
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    domains = (
+        (left, "customer_360", "raw rows", "rows", "incremental_refresh_after_1pct_seconds", "1 % extract"),
+        (right, "controle_ponto", "punches", "punches", "refresh_after_one_new_day_seconds", "one new day"),
+    )
+    for axes, domain, label, size_key, incremental_key, incremental_label in domains:
+        runs = results[domain]
+        sizes = [run[size_key] for run in runs]
+        for key, name, marker in (
+            ("full_refresh_seconds", "full build", "o"),
+            (incremental_key, incremental_label, "s"),
+            ("noop_refresh_seconds", "nothing new", "^"),
+        ):
+            axes.plot(sizes, [run[key] for run in runs], marker=marker, label=name)
+        axes.set_title(domain)
+        axes.set_xlabel(label)
+        axes.set_ylabel("seconds")
+        axes.set_xscale("log")
+        axes.set_ylim(bottom=0)
+        axes.grid(True, alpha=0.3)
+        axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def replace_section(text: str, scale_name: str, body: str) -> str:
+    """The README's section between the scale's markers, replaced (appended when there is none)."""
+    begin, end = f"<!-- bench:{scale_name} -->", f"<!-- /bench:{scale_name} -->"
+    section = f"{begin}\n{body}{end}"
+    if begin in text and end in text:
+        return text[: text.index(begin)] + section + text[text.index(end) + len(end) :]
+    return text.rstrip("\n") + f"\n\n## Latest run, scale {scale_name}\n\n{section}\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="S")
+    parser.add_argument(
+        "--from-json", type=Path, help="write the table and plots from an earlier run's results/<scale>.json"
+    )
+    args = parser.parse_args()
+    results = json.loads(args.from_json.read_text()) if args.from_json else run(SCALES[args.scale])
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{args.scale}.json").write_text(json.dumps(results, indent=2) + "\n")
+    body = table(results, args.scale)
+    (RESULTS / f"{args.scale}.md").write_text(f"# bench, scale {args.scale}\n\n{body}")
+    plot(results, RESULTS / f"{args.scale}-refresh.png")
+    README.write_text(replace_section(README.read_text(), args.scale, body))
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
