@@ -232,6 +232,12 @@ class CsvTable:
     optional_columns: Sequence[str] = ()
     settle: Settle | None = None
 
+    def __post_init__(self) -> None:
+        # a key is what a repeat is matched on and what the upsert updates by: it always has a value
+        optional = [c.name for c in self.columns if c.name in self.key and not c.required]
+        if optional:
+            raise ValueError(f"{self.table}: key column(s) {', '.join(optional)} must be required")
+
     @property
     def names(self) -> list[str]:
         return [column.name for column in self.columns]

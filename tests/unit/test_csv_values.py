@@ -77,3 +77,10 @@ def test_reason_kinds_group_quarantine_reasons_without_their_values() -> None:
 def test_integer_out_of_the_column_range_is_rejected_not_crashing_the_load() -> None:
     with pytest.raises(values.BadValue, match="out of range"):
         values.integer("99999999999")
+
+
+def test_a_key_column_must_be_required() -> None:
+    with pytest.raises(ValueError, match="key column\\(s\\) code must be required"):
+        values.CsvTable(
+            source="s", table="t", domain="customer_360", key=["code"], columns=[values.Column("code")]
+        )
