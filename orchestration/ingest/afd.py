@@ -121,9 +121,52 @@ class Record:
     local_time: dt.datetime | None = None  # wall clock of 1510 records (zone applied at load)
 
 
+# A clock file holds a date and a time on every punch: strptime's cost dominated the load. Fixed-width
+# fields of ASCII digits are read directly (the same values and the same refusals as strptime's:
+# tests/unit/test_afd_parser.py compares them); anything else still goes to strptime.
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+_AWARE_671 = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})([+-])([0-9]{2})([0-9]{2})"
+)
+
+
+def parse_ddmmyyyy(text: str) -> dt.date:
+    """strptime(text, "%d%m%Y").date(); ValueError when it is no date."""
+    if len(text) == 8 and _ASCII_DIGITS.fullmatch(text):
+        return dt.date(int(text[4:]), int(text[2:4]), int(text[:2]))
+    return dt.datetime.strptime(text, "%d%m%Y").date()
+
+
+def parse_hhmm(text: str) -> dt.time:
+    """strptime(text, "%H%M").time(); ValueError when it is no clock time."""
+    if len(text) == 4 and _ASCII_DIGITS.fullmatch(text):
+        return dt.time(int(text[:2]), int(text[2:]))
+    return dt.datetime.strptime(text, "%H%M").time()
+
+
+def parse_aware(text: str) -> dt.datetime:
+    """strptime(text, "%Y-%m-%dT%H:%M:%S%z"); ValueError when it is no such date-time."""
+    found = _AWARE_671.fullmatch(text)
+    if found is None:
+        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z")
+    year, month, day, hour, minute, second, sign, off_hours, off_minutes = found.groups()
+    offset = dt.timedelta(hours=int(off_hours), minutes=int(off_minutes))
+    if int(off_minutes) > 59 or offset >= dt.timedelta(hours=24):
+        raise ValueError(f"offset out of range: {text!r}")
+    return dt.datetime(
+        int(year),
+        int(month),
+        int(day),
+        int(hour),
+        int(minute),
+        int(second),
+        tzinfo=dt.timezone(-offset if sign == "-" else offset),
+    )
+
+
 def _date_1510(text: str, what: str) -> dt.date:
     try:
-        return dt.datetime.strptime(text, "%d%m%Y").date()
+        return parse_ddmmyyyy(text)
     except ValueError:
         raise BadRecord(f"bad date {text!r} in {what}", "bad_date") from None
 
@@ -131,7 +174,7 @@ def _date_1510(text: str, what: str) -> dt.date:
 def _local_1510(date_text: str, time_text: str, what: str) -> dt.datetime:
     day = _date_1510(date_text, what)
     try:
-        clock = dt.datetime.strptime(time_text, "%H%M").time()
+        clock = parse_hhmm(time_text)
     except ValueError:
         raise BadRecord(f"bad time {time_text!r} in {what}", "bad_time") from None
     return dt.datetime.combine(day, clock)
@@ -139,10 +182,9 @@ def _local_1510(date_text: str, time_text: str, what: str) -> dt.datetime:
 
 def _aware_671(text: str, what: str) -> dt.datetime:
     try:
-        value = dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z")
+        return parse_aware(text)
     except ValueError:
         raise BadRecord(f"bad date-time {text!r} in {what}", "bad_date") from None
-    return value
 
 
 def _identifier_1510(text: str) -> tuple[str, str]:

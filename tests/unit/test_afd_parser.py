@@ -1,10 +1,13 @@
 """AFD records of every layout, built by hand from the field tables of the design doc."""
 
 import datetime as dt
+import random
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from orchestration.ingest import afd
 from orchestration.ingest import afd_writer as build
 from orchestration.ingest.afd import (
     BadRecord,
@@ -400,3 +403,60 @@ def test_what_the_writer_writes_the_parser_reads_back_field_by_field(record_type
         for item in spec.fields
     }
     assert spec.split(line) == padded
+
+
+def _both(parse: Callable[[str], object], reference: Callable[[str], object], text: str) -> None:
+    try:
+        expected: object = reference(text)
+    except ValueError:
+        expected = ValueError
+    try:
+        got: object = parse(text)
+    except ValueError:
+        got = ValueError
+    assert got == expected, text
+    if isinstance(got, dt.datetime):
+        assert got.utcoffset() == expected.utcoffset(), text  # type: ignore[attr-defined]
+
+
+def test_the_fast_date_and_time_readers_agree_with_strptime() -> None:
+    """A clock file's dates and times are read without strptime; the same values, the same refusals."""
+    samples = random.Random(7)
+    days = [
+        "01012024",
+        "29022024",
+        "29022023",
+        "31042024",
+        "00012024",
+        "10132024",
+        "41012024",
+        "1012024 ",
+        " 1012024",
+        "3101202a",
+        "٠١٠١٢٠٢٤",
+        "99999999",
+        "01010000",
+        "31129999",
+    ]
+    days += ["".join(samples.choice("0123456789") for _ in range(8)) for _ in range(3000)]
+    for text in days:
+        _both(afd.parse_ddmmyyyy, lambda t: dt.datetime.strptime(t, "%d%m%Y").date(), text)
+    clocks = ["0000", "2359", "2400", "0960", "1260", " 930", "09 3", "١٢٠٠"]
+    clocks += [f"{n:04d}" for n in range(10000)]
+    for text in clocks:
+        _both(afd.parse_hhmm, lambda t: dt.datetime.strptime(t, "%H%M").time(), text)
+    instants = [
+        "2024-01-10T08:00:00-0300",
+        "2024-01-10T08:00:00+0000",
+        "2024-02-30T08:00:00-0300",
+        "2024-01-10T24:00:00-0300",
+        "2024-01-10T08:00:60-0300",
+        "2024-01-10T08:00:00+2400",
+        "2024-01-10T08:00:00+2360",
+        "2024-01-10T08:00:00-0060",
+        "2024-01-10T08:00:00-03:00",
+        "2024-01-10 08:00:00-0300",
+        "2024-1-10T08:00:00-0300",
+    ]
+    for text in instants:
+        _both(afd.parse_aware, lambda t: dt.datetime.strptime(t, "%Y-%m-%dT%H:%M:%S%z"), text)
