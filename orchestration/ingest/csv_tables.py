@@ -1,4 +1,5 @@
-"""Typed CSV tables: parse each record, quarantine what fails, COPY the rest, upsert on natural keys."""
+"""Typed CSV tables: COPY stages a file, each column's rule checks its values (in SQL where it can,
+else in Python), what fails goes to quarantine, the rest is upserted on natural keys."""
 
 from __future__ import annotations
 
