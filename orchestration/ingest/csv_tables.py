@@ -319,7 +319,8 @@ def load_csv_table(conn: psycopg.Connection, spec: CsvTable, path: Path) -> File
 
     The file is staged in a temporary table, either set-based (PostgreSQL's COPY reads the CSV, SQL
     takes the values every rule accepts, the parsers judge the rest) or, when COPY refuses the file
-    (a record of the wrong width, a quote that never closes, a blank line, a NUL byte) or a column has
+    (a record of the wrong width, a quote that never closes, a blank line, a NUL byte, a line holding
+    only \\. that would end its input early) or a column has
     no SQL form, record by record in Python. Either way the same rules and reasons apply from there:
     repeated keys, the spec's settle step, the upsert and the quarantine."""
     summary = FileSummary(file_name=str(path), source=spec.source)
@@ -452,6 +453,16 @@ def _stage_records(
 _COPY_ENCODINGS = {"utf-8": "UTF8", "cp1252": "WIN1252", "latin-1": "LATIN1"}
 
 
+class _Refused(Exception):
+    """COPY read the file otherwise than its lines say (rolled back: the file is read record by record)."""
+
+
+def _breaks(fields: list[sql.Identifier]) -> sql.Composable:
+    """SQL: the line breaks inside a staged record's values (as line_count counts them)."""
+    joined = sql.SQL("replace(concat_ws(' ', {}), E'\\r\\n', E'\\n')").format(sql.SQL(", ").join(fields))
+    return sql.SQL("length({0}) - length(translate({0}, E'\\r\\n', ''))").format(joined)
+
+
 def _stage_set_based(
     conn: psycopg.Connection,
     layout: _Layout,
@@ -484,15 +495,22 @@ def _stage_set_based(
                     for chunk in iter(lambda: handle.read(1 << 20), b""):
                         copy.write(chunk)
                 records = cursor.rowcount
-    except psycopg.errors.DataError as exc:
-        log.info(
-            "%s: COPY could not read it as CSV (%s); reading it record by record",
-            path,
-            exc.diag.message_primary,
-        )
+            lines = line_count(path)
+            if records != lines - layout.header_lines:
+                # COPY read fewer lines than the file has: quoted values span lines, or COPY stopped
+                # early (a line holding only \. ends its input without an error): every line is
+                # accounted for, or the file is read record by record
+                spanned = conn.execute(
+                    sql.SQL("select coalesce(sum({}), 0) from {}").format(_breaks(fields), stage)
+                ).fetchone()
+                if records + int(spanned[0] if spanned else 0) != lines - layout.header_lines:
+                    raise _Refused(f"COPY read {records} records and not every line of the file")
+    except (psycopg.errors.DataError, _Refused) as exc:
+        reason = exc.diag.message_primary if isinstance(exc, psycopg.errors.DataError) else str(exc)
+        log.info("%s: COPY could not read it as CSV (%s); reading it record by record", path, reason)
         return None
 
-    summary.lines = line_count(path)
+    summary.lines = lines
     ws = sql.Literal(whitespace())
     values = [
         sql.SQL("nullif(btrim({}, {}), '')").format(fields[position], ws)
@@ -503,12 +521,10 @@ def _stage_set_based(
     if records == summary.lines - layout.header_lines:
         line = sql.SQL("_ord + {}").format(sql.Literal(layout.header_lines))
     else:  # a quoted value holds line breaks: a record starts after the breaks of those before it
-        joined = sql.SQL("replace(concat_ws(' ', {}), E'\\r\\n', E'\\n')").format(sql.SQL(", ").join(fields))
-        breaks = sql.SQL("length({0}) - length(translate({0}, E'\\r\\n', ''))").format(joined)
         line = sql.SQL(
             "_ord + {} + coalesce(sum({}) over (order by _ord"
             " rows between unbounded preceding and 1 preceding), 0)"
-        ).format(sql.Literal(layout.header_lines), breaks)
+        ).format(sql.Literal(layout.header_lines), _breaks(fields))
     names = [sql.Identifier(f"v{n}") for n in range(len(spec.columns))]
     rules = [column.parse for column in spec.columns if isinstance(column.parse, Rule)]
     accepted = sql.SQL(" and ").join(

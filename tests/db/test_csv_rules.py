@@ -206,3 +206,15 @@ def test_a_file_copy_refuses_is_read_record_by_record(fresh_db: ConnectionInfo, 
     assert [r[0] for r in rows] == ["o1", "o2", "o5", "o7"]
     assert quarantined[-1] == (16, "o8,c8,delivered", "expected 8 fields, found 3")
     assert figures == (16, 4, 1, 6, 0)
+
+
+def test_a_line_that_would_end_copy_early_loses_nothing(fresh_db: ConnectionInfo, tmp_path: Path) -> None:
+    r"""A line holding only \. ends COPY's input without an error: the rest would be dropped unseen."""
+    path = tmp_path / "olist_orders_dataset.csv"
+    path.write_text(ORDERS + "\n\\.\no8,c8,delivered,2018-01-14,,,,\n")
+    with fresh_db.connect() as conn:
+        staged, rows, quarantined, figures, _ = _load(conn, OLIST_FILES["olist_orders_dataset.csv"], path)
+    assert staged is False
+    assert [r[0] for r in rows] == ["o1", "o2", "o5", "o7", "o8"]
+    assert quarantined[-1] == (15, "\\.", "expected 8 fields, found 1")
+    assert figures == (16, 5, 1, 6, 0)
