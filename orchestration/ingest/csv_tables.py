@@ -573,23 +573,29 @@ def _stage_set_based(
             stage=stage,
         )
     )
-    left = conn.execute(sql.SQL("delete from {} where not _ok returning _ord, _line").format(tmp)).fetchall()
-    if left:
-        line_of: dict[int, int] = dict(left)
-        rows = conn.execute(
-            sql.SQL("select _ord, {} from {} where _ord = any(%s) order by _ord").format(
-                sql.SQL(", ").join(sql.SQL("coalesce({}, '')").format(f) for f in fields), stage
-            ),
-            (list(line_of),),
-        ).fetchall()
-        copy_sql = sql.SQL("copy {} ({}, _line) from stdin").format(tmp, layout.columns)
+    any_left = conn.execute(sql.SQL("select exists (select from {} where not _ok)").format(tmp)).fetchone()
+    if not any_left or not any_left[0]:
+        return records
+    # the records SQL left, to the parsers: read in batches from a server-side cursor (a file whose
+    # every record is left stays out of memory), the accepted ones staged beside the others
+    left = conn.cursor(name=f"_left_{spec.table}")
+    left.execute(
+        sql.SQL(
+            "select checked._line, {} from {} as checked join {} as staged using (_ord)"
+            " where not checked._ok order by checked._ord"
+        ).format(sql.SQL(", ").join(sql.SQL("coalesce(staged.{}, '')").format(f) for f in fields), tmp, stage)
+    )
+    copy_sql = sql.SQL("copy {} ({}, _line) from stdin").format(tmp, layout.columns)
+    while batch := left.fetchmany(10_000):
         with conn.cursor().copy(copy_sql) as copy:
-            for ord_, *record in rows:
+            for line, *record in batch:
                 try:
-                    copy.write_row((*layout.row(list(record)), line_of[ord_]))
+                    copy.write_row((*layout.row(list(record)), line))
                 except BadValue as exc:
-                    bad.append((line_of[ord_], None, str(exc)))
+                    bad.append((line, None, str(exc)))
                     records -= 1
+    left.close()
+    conn.execute(sql.SQL("delete from {} where not _ok").format(tmp))
     return records
 
 
