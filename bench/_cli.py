@@ -118,6 +118,7 @@ def copy_seconds(home: Path, files: dict[Path, str]) -> float:
     import psycopg
     from psycopg import sql
 
+    from orchestration.ingest.files import chunks
     from orchestration.runtime.database import start_database
     from orchestration.settings import get_settings
 
@@ -138,13 +139,12 @@ def copy_seconds(home: Path, files: dict[Path, str]) -> float:
             )
             with path.open("rb") as handle:
                 header = handle.readline().decode("utf-8-sig").strip().split(",")
-                handle.seek(0)
-                statement = sql.SQL("copy {} ({}) from stdin with (format csv, header true)").format(
-                    copy, sql.SQL(", ").join(map(sql.Identifier, header))
-                )
-                with conn.cursor().copy(statement) as stream:
-                    for chunk in iter(lambda: handle.read(1 << 20), b""):
-                        stream.write(chunk)
+            statement = sql.SQL("copy {} ({}) from stdin with (format csv, header true)").format(
+                copy, sql.SQL(", ").join(map(sql.Identifier, header))
+            )
+            with conn.cursor().copy(statement) as stream:
+                for chunk in chunks(path):
+                    stream.write(chunk)
         elapsed = time.perf_counter() - started
         conn.rollback()
     return elapsed

@@ -19,7 +19,14 @@ import psycopg
 from psycopg import sql
 
 from api_contracts.vocabulary import DEFAULT_TIME_ZONE
-from orchestration.ingest.files import check_input_file, finish_file, quarantine, register_file, sha256_of
+from orchestration.ingest.files import (
+    check_input_file,
+    chunks,
+    finish_file,
+    quarantine,
+    register_file,
+    sha256_of,
+)
 from orchestration.ingest.summary import FileSummary
 from orchestration.logs import get_logger
 
@@ -257,10 +264,9 @@ def detect_encoding(path: Path) -> str:
     for encoding in ENCODINGS:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            with path.open("rb") as handle:
-                for chunk in iter(lambda: handle.read(1 << 20), b""):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
+            for chunk in chunks(path):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
         return encoding
@@ -491,8 +497,8 @@ def _stage_set_based(
                 stage, sql.SQL(", ").join(fields), sql.Literal(_COPY_ENCODINGS[summary.encoding])
             )
             with conn.cursor() as cursor:
-                with cursor.copy(copy_sql) as copy, path.open("rb") as handle:
-                    for chunk in iter(lambda: handle.read(1 << 20), b""):
+                with cursor.copy(copy_sql) as copy:
+                    for chunk in chunks(path):
                         copy.write(chunk)
                 records = cursor.rowcount
             lines = line_count(path)
@@ -739,12 +745,11 @@ def _record_texts(path: Path, encoding: str, lines: set[int]) -> dict[int, str]:
 def line_count(path: Path) -> int:
     """Lines as Python's universal newlines count them (\\n, \\r\\n or a lone \\r ends one)."""
     count, last = 0, b""
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            count += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
-            if last == b"\r" and chunk.startswith(b"\n"):
-                count -= 1  # a \r\n split across two chunks
-            last = chunk[-1:]
+    for chunk in chunks(path):
+        count += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+        if last == b"\r" and chunk.startswith(b"\n"):
+            count -= 1  # a \r\n split across two chunks
+        last = chunk[-1:]
     return count + (1 if last not in (b"", b"\n", b"\r") else 0)
 
 

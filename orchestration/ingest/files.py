@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -31,11 +31,16 @@ def make_private(path: Path) -> None:
             target.chmod(0o700 if target.is_dir() else 0o600)
 
 
+def chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
+    """The file's bytes, a megabyte at a time: every pass over an input file streams."""
+    with path.open("rb") as handle:
+        yield from iter(lambda: handle.read(size), b"")
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    for chunk in chunks(path):
+        digest.update(chunk)
     return digest.hexdigest()
 
 

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from orchestration.ingest import csv_tables as values
@@ -84,3 +86,14 @@ def test_a_key_column_must_be_required() -> None:
         values.CsvTable(
             source="s", table="t", domain="customer_360", key=["code"], columns=[values.Column("code")]
         )
+
+
+def test_line_count_counts_lines_as_python_reads_them(tmp_path: Path) -> None:
+    """\\n, \\r\\n and a lone \\r each end a line, also when a \\r\\n straddles two chunks of the file."""
+    path = tmp_path / "lines.csv"
+    straddling = b"x" * ((1 << 20) - 1) + b"\r\nsecond\rthird\nfourth"
+    for content in (b"", b"a\n", b"a", b"a\r\nb\rc\n\nd", straddling):
+        path.write_bytes(content)
+        with path.open(encoding="latin-1", newline="") as handle:
+            expected = sum(1 for _ in handle)
+        assert values.line_count(path) == expected, content[-30:]
