@@ -99,7 +99,7 @@ def test_sql_accepts_only_what_the_parser_reads_the_same_way(fresh_db: Connectio
     values = [
         pad + sample + end for sample in samples for pad, end in itertools.product(PADDING, PADDING[:3])
     ]
-    stripped = sql.SQL("nullif(btrim(x, {}), '')").format(sql.Literal(rules.whitespace()))
+    stripped = sql.SQL("nullif(btrim(x, {}), '')").format(sql.Literal(rules.WHITESPACE))
     with fresh_db.connect() as conn:
         conn.execute("set timezone to 'America/Sao_Paulo'")
         checked = conn.execute(
@@ -121,7 +121,7 @@ def test_sql_accepts_only_what_the_parser_reads_the_same_way(fresh_db: Connectio
                 sql.SQL("select %s::{t} is not distinct from nullif(btrim(%s, %s), '')::{t}").format(
                     t=sql.Identifier(type_name)
                 ),
-                (parsed, value, rules.whitespace()),
+                (parsed, value, rules.WHITESPACE),
             ).fetchone()
             assert same == (True,), f"{value!r}: the parser reads {parsed!r}, SQL reads it otherwise"
     # the rule's common forms are SQL's to take: the set-based load is not a detour to the parser

@@ -1,3 +1,4 @@
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,8 @@ def test_line_count_counts_lines_as_python_reads_them(tmp_path: Path) -> None:
         with path.open(encoding="latin-1", newline="") as handle:
             expected = sum(1 for _ in handle)
         assert values.line_count(path) == expected, content[-30:]
+
+
+def test_whitespace_is_what_str_strip_strips() -> None:
+    derived = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
+    assert values.WHITESPACE == derived
