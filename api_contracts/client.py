@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar, Unpack
 
 import httpx
 from postgrest import APIError, SyncPostgrestClient
@@ -56,6 +56,19 @@ def _failure(error: Exception) -> ApiError:
     if isinstance(error, httpx.HTTPError):
         return ApiError(0, f"the API did not answer: {error}")
     return ApiError(0, str(error))
+
+
+class Query(TypedDict, total=False):
+    """What :meth:`Resource.list` and :meth:`Resource.iterate` take, every part optional: equality
+    ``filters``, inclusive ranges (``between={"work_date": (first, last)}``), one ``order`` column
+    (``descending`` or not; the key follows it so pages are stable), ``limit`` and ``offset``."""
+
+    filters: dict[str, Any] | None
+    between: dict[str, tuple[Any, Any]] | None
+    order: str | None
+    descending: bool
+    limit: int | None
+    offset: int
 
 
 class Resource(Generic[T]):
@@ -107,39 +120,18 @@ class Resource(Generic[T]):
             )
         return self._model_of(rows[0]) if rows else None
 
-    def list(
-        self,
-        *,
-        filters: dict[str, Any] | None = None,
-        between: dict[str, tuple[Any, Any]] | None = None,
-        order: str | None = None,
-        descending: bool = False,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> Sequence[T]:
+    def list(self, **criteria: Unpack[Query]) -> Sequence[T]:
         """Rows matching; without ``limit``, all of them (fetched page by page)."""
-        return list(
-            self.iterate(
-                filters=filters,
-                between=between,
-                order=order,
-                descending=descending,
-                limit=limit,
-                offset=offset,
-            )
-        )
+        return list(self.iterate(**criteria))
 
-    def iterate(
-        self,
-        *,
-        filters: dict[str, Any] | None = None,
-        between: dict[str, tuple[Any, Any]] | None = None,
-        order: str | None = None,
-        descending: bool = False,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> Iterator[T]:
+    def iterate(self, **criteria: Unpack[Query]) -> Iterator[T]:
         """Like :meth:`list`, one page in memory at a time."""
+        unknown = criteria.keys() - Query.__optional_keys__
+        if unknown:  # the type checker says so too; this is for callers without one
+            raise TypeError(f"{self._name}: unknown query argument(s) {', '.join(sorted(unknown))}")
+        filters, between = criteria.get("filters") or {}, criteria.get("between") or {}
+        order, descending = criteria.get("order"), criteria.get("descending", False)
+        limit, offset = criteria.get("limit"), criteria.get("offset", 0)
         ordering = [order] if order else []
         # pages need a stable order: the key after the caller's order
         ordering += [column for column in self._key if column not in ordering]
@@ -149,9 +141,9 @@ class Resource(Generic[T]):
 
             def build(start: int = offset, size: int = size) -> Any:
                 query = self._select()
-                for column, value in (filters or {}).items():
+                for column, value in filters.items():
                     query = query.eq(column, value)
-                for column, (low, high) in (between or {}).items():
+                for column, (low, high) in between.items():
                     query = query.gte(column, low).lte(column, high)
                 for column in ordering:
                     query = query.order(column, desc=descending and column == order)

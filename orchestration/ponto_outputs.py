@@ -147,22 +147,20 @@ def _mark(mark: dict[str, Any]) -> str:
     return label
 
 
+# a day's flags in the Espelho, in this order (after the absence): the timesheet column, its label
+_FLAGS = (
+    ("is_incomplete", "incompleta"),
+    ("needs_review", "revisão RH"),
+    ("is_holiday", "feriado"),
+    ("has_break_violation", "intervalo (art. 71)"),
+    ("has_rest_violation", "descanso (art. 66)"),
+    ("has_overtime_over_limit", "HE > 2 h (art. 59)"),
+)
+
+
 def _flags(day: dict[str, Any]) -> str:
-    flags = []
-    if day.get("is_absent"):
-        flags.append("falta justificada" if day.get("absence_category") else "falta")
-    if day.get("is_incomplete"):
-        flags.append("incompleta")
-    if day.get("needs_review"):
-        flags.append("revisão RH")
-    if day.get("is_holiday"):
-        flags.append("feriado")
-    if day.get("has_break_violation"):
-        flags.append("intervalo (art. 71)")
-    if day.get("has_rest_violation"):
-        flags.append("descanso (art. 66)")
-    if day.get("has_overtime_over_limit"):
-        flags.append("HE > 2 h (art. 59)")
+    flags = ["falta justificada" if day.get("absence_category") else "falta"] if day.get("is_absent") else []
+    flags += [label for column, label in _FLAGS if day.get(column)]
     return ", ".join(flags)
 
 

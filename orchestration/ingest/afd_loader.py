@@ -323,26 +323,26 @@ def _open_nsr_runs(
     return notices
 
 
+def _numbered(punches: str, records: str, extra: str) -> sql.SQL:
+    """The punches and the numbered records (NSR > 0) of two tables, one row per NSR: kind, REP, NSR
+    run, NSR, line, the ``extra`` column and the content an NSR's repeat is compared by."""
+    p, r = (
+        ", ".join(f"{t}.{c}" for c in ("rep_number", "nsr_run_started_at", "nsr", "line_number", extra))
+        for t in "pr"
+    )
+    return sql.SQL(
+        f"select 'punch' as kind, {p}, {_PUNCH_CONTENT.format(t='p')} as content from {punches} as p"
+        f" union all select 'record', {r}, {_RECORD_CONTENT.format(t='r')} from {records} as r"
+        " where r.nsr > 0"
+    )
+
+
 def _settle_numbered_records(conn: psycopg.Connection, file_name: str) -> tuple[list[Notice], int]:
     """Apply "an NSR is unique per REP": staged records whose NSR is already known with the same content
     are dropped (duplicates), with other content they are conflicts (quarantined; the first load wins).
     Returns the conflicts and the number of duplicate punches."""
-    staged = sql.SQL(
-        "select 'punch' as kind, rep_number, nsr_run_started_at, nsr, line_number, raw_text, "
-        + _PUNCH_CONTENT.format(t="p")
-        + " as content from _afd_punches as p"
-        " union all select 'record', rep_number, nsr_run_started_at, nsr, line_number, raw_text, "
-        + _RECORD_CONTENT.format(t="r")
-        + " from _afd_records as r where nsr > 0"
-    )
-    known = sql.SQL(
-        "select p.rep_number, p.nsr_run_started_at, p.nsr, p.line_number, p.file_id, "
-        + _PUNCH_CONTENT.format(t="p")
-        + " as content from raw.afd_punches as p"
-        " union all select r.rep_number, r.nsr_run_started_at, r.nsr, r.line_number, r.file_id, "
-        + _RECORD_CONTENT.format(t="r")
-        + " from raw.afd_records as r where r.nsr > 0"
-    )
+    staged = _numbered("_afd_punches", "_afd_records", "raw_text")
+    known = _numbered("raw.afd_punches", "raw.afd_records", "file_id")
     rows = conn.execute(
         sql.SQL(
             """

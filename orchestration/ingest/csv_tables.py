@@ -71,14 +71,22 @@ def _text(value: str) -> str | None:
 text = Rule(_text, lambda v: sql.SQL("true"))
 
 
-def _integer(value: str) -> str | None:
+def _number(value: str, what: str) -> Decimal | None:
+    """The stripped value as a Decimal (None when empty); BadValue "not <what>" when it is no number."""
     value = value.strip()
     if not value:
         return None
     try:
-        number = Decimal(value)
+        return Decimal(value)
     except InvalidOperation:
-        raise BadValue(f"not an integer: {value!r}") from None
+        raise BadValue(f"not {what}: {value!r}") from None
+
+
+def _integer(value: str) -> str | None:
+    value = value.strip()
+    number = _number(value, "an integer")
+    if number is None:
+        return None
     if number != number.to_integral_value():
         raise BadValue(f"not an integer: {value!r}")
     if not -(2**31) <= number < 2**31:
@@ -93,12 +101,9 @@ integer = Rule(_integer, _pattern(_INTEGER))
 
 def _decimal(value: str) -> str | None:
     value = value.strip()
-    if not value:
+    number = _number(value, "a number")
+    if number is None:
         return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise BadValue(f"not a number: {value!r}") from None
     if not number.is_finite():
         raise BadValue(f"not a finite number: {value!r}")
     return str(number)

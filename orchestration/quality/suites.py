@@ -78,6 +78,17 @@ def unexpected_rows(query: str, description: str) -> Builder:
     return build
 
 
+def found_in(column: str, reference: str, key: str, *, shown: str, description: str) -> Builder:
+    """Where ``column`` is set, it is a ``key`` of ``reference`` (a table, or a subquery in parentheses);
+    the rows where it is not are the violations, each shown by ``shown`` and ``column``."""
+    return unexpected_rows(
+        f"select checked.{shown}, checked.{column} from {{batch}} as checked"
+        f" left join {reference} as referenced on referenced.{key} = checked.{column}"
+        f" where checked.{column} is not null and referenced.{key} is null",
+        description,
+    )
+
+
 def not_null(column: str) -> Builder:
     return lambda gxe, _: gxe.ExpectColumnValuesToNotBeNull(column=column)
 

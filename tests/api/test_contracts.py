@@ -40,6 +40,8 @@ def test_typed_client_returns_models_and_filters(platform: Platform) -> None:
         customer = client.customers.get("u1")
         missing = client.customers.get("nobody")
         by_state = client.customers.list(filters={"state": "MG"})
+        with pytest.raises(TypeError, match="unknown query argument.*limt"):
+            client.customers.list(limt=1)  # type: ignore[call-arg]  # a misspelling is not ignored
     with BiDashClient(platform.api_url, token=token_for(platform.settings, "hr")) as client:
         top = client.employees.list(order="employee_id", descending=True, limit=1)
     assert isinstance(customer, Customer) and customer.orders_count == 2 and customer.state == "RJ"

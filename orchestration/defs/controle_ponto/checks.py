@@ -9,6 +9,7 @@ from orchestration.quality.suites import (
     WARN,
     Expectation,
     expectations_of,
+    found_in,
     in_set,
     unexpected_rows,
 )
@@ -22,11 +23,12 @@ EXPECTATIONS: tuple[Expectation, ...] = (
         name="manager_exists",
         severity=WARN,
         description="manager_id names a loaded employee (else that manager's team view stays empty).",
-        build=unexpected_rows(
-            "select checked.employee_id, checked.manager_id from {batch} as checked"
-            " left join raw.employees as managers on managers.employee_id = checked.manager_id"
-            " where checked.manager_id is not null and managers.employee_id is null",
-            "employees whose manager_id is not a loaded employee",
+        build=found_in(
+            "manager_id",
+            "raw.employees",
+            "employee_id",
+            shown="employee_id",
+            description="employees whose manager_id is not a loaded employee",
         ),
     ),
     check(
@@ -34,12 +36,12 @@ EXPECTATIONS: tuple[Expectation, ...] = (
         name="schedule_exists",
         severity=ERROR,
         description="Every employee's schedule_code is a loaded schedule.",
-        build=unexpected_rows(
-            "select checked.employee_id, checked.schedule_code from {batch} as checked"
-            " left join (select distinct schedule_code from raw.work_schedules) as schedules"
-            " on schedules.schedule_code = checked.schedule_code"
-            " where checked.schedule_code is not null and schedules.schedule_code is null",
-            "employees whose schedule_code is not in raw.work_schedules",
+        build=found_in(
+            "schedule_code",
+            "(select distinct schedule_code from raw.work_schedules)",
+            "schedule_code",
+            shown="employee_id",
+            description="employees whose schedule_code is not in raw.work_schedules",
         ),
     ),
     # the build parses these: a malformed value would stop it with a database error instead
@@ -48,11 +50,12 @@ EXPECTATIONS: tuple[Expectation, ...] = (
         name="timezone_known",
         severity=ERROR,
         description="timezone is an IANA zone PostgreSQL knows.",
-        build=unexpected_rows(
-            "select checked.employee_id, checked.timezone from {batch} as checked"
-            " left join pg_catalog.pg_timezone_names as zones on zones.name = checked.timezone"
-            " where checked.timezone is not null and zones.name is null",
-            "employees whose timezone PostgreSQL does not know",
+        build=found_in(
+            "timezone",
+            "pg_catalog.pg_timezone_names",
+            "name",
+            shown="employee_id",
+            description="employees whose timezone PostgreSQL does not know",
         ),
     ),
     check(

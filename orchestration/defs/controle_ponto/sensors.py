@@ -1,19 +1,21 @@
 """The AFD inbox: files dropped into $BI_DASH_HOME/inbox/afd/ are loaded, then the timesheets refreshed."""
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.controle_ponto.assets import afd_punches
 from orchestration.defs.platform.inbox import (
+    InboxEntry,
     archive_path,
     entry_files,
-    run_request,
-    sensor_result,
-    stable_entries,
+    inbox_sensor,
+    run_requests,
 )
 from orchestration.defs.platform.jobs import load_then_refresh
-from orchestration.defs.platform.resources import inbox
+
+LOAD_OP = "raw__afd_punches"
 
 ingest_afd_job = dg.define_asset_job(
     name="ingest_afd",
@@ -22,20 +24,24 @@ ingest_afd_job = dg.define_asset_job(
 )
 
 
+def _config(entry: InboxEntry) -> Mapping[str, object]:
+    """A file, or a folder of files: every file of the entry in one run."""
+    return {
+        "files": [str(path) for path in entry_files(entry.path)],
+        "inbox_entry": str(entry.path),
+        "archive_to": str(archive_path(entry)),
+    }
+
+
 def afd_run_requests(folder: Path) -> list[dg.RunRequest]:
-    requests = []
-    for entry in stable_entries(folder):
-        files = entry_files(entry.path)
-        config = {
-            "files": [str(path) for path in files],
-            "inbox_entry": str(entry.path),
-            "archive_to": str(archive_path(entry)),
-        }
-        requests.append(run_request(entry, "raw__afd_punches", config))
-    return requests
+    return run_requests(folder, LOAD_OP, _config)
 
 
-@dg.sensor(job=ingest_afd_job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
-def afd_inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    folder = Path(inbox("afd"))
-    return sensor_result(afd_run_requests(folder), f"settled AFD file in {folder}")
+afd_inbox_sensor = inbox_sensor(
+    name="afd_inbox_sensor",
+    job=ingest_afd_job,
+    source="afd",
+    op_name=LOAD_OP,
+    config_of=_config,
+    waiting_for="settled AFD file",
+)

@@ -10,6 +10,7 @@ from orchestration.quality.suites import (
     Expectation,
     between,
     expectations_of,
+    found_in,
     in_set,
     not_null,
     unexpected_rows,
@@ -23,11 +24,12 @@ EXPECTATIONS: tuple[Expectation, ...] = (
         name="customer_exists",
         severity=ERROR,
         description="Every order's customer_id is a loaded customer.",
-        build=unexpected_rows(
-            "select checked.order_id, checked.customer_id from {batch} as checked"
-            " left join raw.olist_customers as customers on customers.customer_id = checked.customer_id"
-            " where customers.customer_id is null",
-            "orders whose customer_id is not in raw.olist_customers",
+        build=found_in(
+            "customer_id",
+            "raw.olist_customers",
+            "customer_id",
+            shown="order_id",
+            description="orders whose customer_id is not in raw.olist_customers",
         ),
     ),
     check(
@@ -42,11 +44,12 @@ EXPECTATIONS: tuple[Expectation, ...] = (
         name="order_exists",
         severity=ERROR,
         description="Every item belongs to a loaded order.",
-        build=unexpected_rows(
-            "select checked.order_id, checked.order_item_id from {batch} as checked"
-            " left join raw.olist_orders as orders on orders.order_id = checked.order_id"
-            " where orders.order_id is null",
-            "items whose order_id is not in raw.olist_orders",
+        build=found_in(
+            "order_id",
+            "raw.olist_orders",
+            "order_id",
+            shown="order_item_id",
+            description="items whose order_id is not in raw.olist_orders",
         ),
     ),
     check(

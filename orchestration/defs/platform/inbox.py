@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+
+from orchestration.defs.platform.resources import inbox as inbox_folder
 
 PROCESSED = ".processed"
 
@@ -77,3 +79,33 @@ def run_request(entry: InboxEntry, op_name: str, config: Mapping[str, object]) -
 
 def sensor_result(requests: list[dg.RunRequest], waiting_for: str) -> dg.SensorResult:
     return dg.SensorResult(run_requests=requests, skip_reason=None if requests else f"no {waiting_for}")
+
+
+# an entry's run config for the load op; None while the entry is not complete yet
+EntryConfig = Callable[[InboxEntry], Mapping[str, object] | None]
+
+
+def run_requests(folder: Path, op_name: str, config_of: EntryConfig) -> list[dg.RunRequest]:
+    """One run request per settled, complete entry of ``folder``."""
+    configs = ((entry, config_of(entry)) for entry in stable_entries(folder))
+    return [run_request(entry, op_name, config) for entry, config in configs if config is not None]
+
+
+def inbox_sensor(
+    *,
+    name: str,
+    job: dg.UnresolvedAssetJobDefinition,
+    source: str,
+    op_name: str,
+    config_of: EntryConfig,
+    waiting_for: str,
+) -> dg.SensorDefinition:
+    """The sensor of one source's inbox folder ($BI_DASH_HOME/inbox/<source>): a run of ``job`` per
+    settled entry, its load op ``op_name`` configured by ``config_of``."""
+
+    @dg.sensor(name=name, job=job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
+    def _sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+        folder = Path(inbox_folder(source))
+        return sensor_result(run_requests(folder, op_name, config_of), f"{waiting_for} in {folder}")
+
+    return _sensor
