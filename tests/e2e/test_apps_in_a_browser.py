@@ -397,15 +397,26 @@ def test_employee_month_equals_the_api_and_other_peoples_months_stay_hidden(
         order="work_date,jornada_of_day",
         **{"and": "(work_date.lte.2025-01-31)"},
     )
+    # the header names each column in the page's language; number columns are right-aligned
+    header = page.locator("[data-testid=timesheet] thead th")
+    assert header.all_inner_texts() == [
+        "Dia", "Marcações", "Trabalhado", "Previsto", "Saldo", "Horas extras", "Noturno", "Irregularidades"
+    ]  # fmt: skip
+    numeric = header.evaluate_all("cells => cells.map(c => c.className === 'num')")
+    assert numeric == [False, False] + [True] * 5 + [False]
     rows = page.locator("[data-testid=timesheet] tbody tr")
     assert rows.count() == len(days)
-    for index in (0, len(days) - 1):
-        cells = rows.nth(index).locator("td").all_inner_texts()
-        assert cells[2:5] == [
-            hhmm(days[index]["worked_minutes"]),
-            hhmm(days[index]["expected_minutes"]),
-            hhmm(days[index]["balance_minutes"]),
+    shown = rows.evaluate_all("rows => rows.map(r => [...r.cells].slice(2, 6).map(c => c.innerText))")
+    assert shown == [
+        [
+            hhmm(day["worked_minutes"]),
+            hhmm(day["expected_minutes"]),
+            hhmm(day["balance_minutes"]),
+            hhmm((day["overtime_50_minutes"] or 0) + (day["overtime_100_minutes"] or 0)),
         ]
+        for day in days
+    ]
+    assert any(day["overtime_50_minutes"] for day in days)  # the demo month has overtime to show
     month = api_get(cli, token, "timesheet_monthly", employee_id=f"eq.{me}", month="eq.2025-01-01")[0]
     assert text(page, "[data-kpi=hourBank] .value") == hhmm(month["hour_bank_balance_minutes"])
     # editing the URL to someone else's month shows nothing of it

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { api, rowsOf } from "@bi-dash/shared/api";
 import { formatDate, formatDateTime, formatNumber } from "@bi-dash/shared/format";
 import type { LabelKey } from "@bi-dash/shared/i18n";
-import { Link, Show, useLoad, useRoute, useT } from "@bi-dash/shared/ui";
+import { Link, Show, TableHead, useLoad, useRoute, useT } from "@bi-dash/shared/ui";
 import { ANOMALY_KINDS, VIOLATION_KINDS } from "@bi-dash/shared/vocabulary";
 
 import { Correction } from "./month";
@@ -46,16 +46,7 @@ export function AnomaliesPage({ kind }: { kind: string }) {
               {formatNumber(Math.min(count, LIMIT), locale)} / {formatNumber(count, locale)}
             </p>
             <table data-testid="anomalies">
-              <thead>
-                <tr>
-                  <th scope="col">{t("kind")}</th>
-                  <th scope="col">{t("employee")}</th>
-                  <th scope="col">{t("workDate")}</th>
-                  <th scope="col">{t("occurredAt")}</th>
-                  <th scope="col">{t("detail")}</th>
-                  <th scope="col">{t("correction")}</th>
-                </tr>
-              </thead>
+              <TableHead columns={["kind", "employee", "workDate", "occurredAt", "detail", "correction"]} />
               <tbody>
                 {rows.map((row) => (
                   <tr key={row.anomaly_id} data-anomaly-id={row.anomaly_id ?? ""}>

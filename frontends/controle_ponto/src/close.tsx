@@ -1,8 +1,8 @@
 import { useState } from "react";
 
 import { api, ApiFailure, failureKind, rowsOf, saveText } from "@bi-dash/shared/api";
-import { formatMinutes, formatNumber } from "@bi-dash/shared/format";
-import { Show, useLoad, useT } from "@bi-dash/shared/ui";
+import { formatMinutes, formatNumber, overtimeMinutes } from "@bi-dash/shared/format";
+import { num, Show, TableHead, useLoad, useT } from "@bi-dash/shared/ui";
 
 import { MonthInput, monthStart, WithMonth } from "./months";
 
@@ -44,18 +44,12 @@ function Close({ month }: { month: string }) {
       <Show loaded={loaded} retry={retry} isEmpty={(rows) => rows.length === 0}>
         {(rows) => (
           <table data-testid="close">
-            <thead>
-              <tr>
-                <th scope="col">{t("employee")}</th>
-                <th scope="col" className="num">{t("incompleteDays")}</th>
-                <th scope="col" className="num">{t("worked")}</th>
-                <th scope="col" className="num">{t("expected")}</th>
-                <th scope="col" className="num">{t("balance")}</th>
-                <th scope="col" className="num">{t("overtime")}</th>
-                <th scope="col" className="num">{t("night")}</th>
-                <th scope="col" className="num">{t("hourBank")}</th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                "employee", num("incompleteDays"), num("worked"), num("expected"), num("balance"), num("overtime"),
+                num("night"), num("hourBank")
+              ]}
+            />
             <tbody>
               {rows.map((row) => (
                 <tr key={row.employee_id}>
@@ -64,7 +58,7 @@ function Close({ month }: { month: string }) {
                   <td className="num">{formatMinutes(row.worked_minutes)}</td>
                   <td className="num">{formatMinutes(row.expected_minutes)}</td>
                   <td className="num">{formatMinutes(row.balance_minutes)}</td>
-                  <td className="num">{formatMinutes((row.overtime_50_minutes ?? 0) + (row.overtime_100_minutes ?? 0))}</td>
+                  <td className="num">{formatMinutes(overtimeMinutes(row))}</td>
                   <td className="num">{formatMinutes(row.night_minutes)}</td>
                   <td className="num">{formatMinutes(row.hour_bank_balance_minutes)}</td>
                 </tr>

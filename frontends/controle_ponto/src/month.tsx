@@ -2,8 +2,8 @@ import { useState, type FormEvent } from "react";
 
 import { api, rowsOf } from "@bi-dash/shared/api";
 import type { RowOf } from "@bi-dash/shared/database";
-import { addDays, formatDate, formatDateTime, formatMinutes, formatTime, monthPeriod, shiftMonth } from "@bi-dash/shared/format";
-import { Show, useLoad, useRoute, useSession, useT } from "@bi-dash/shared/ui";
+import { addDays, formatDate, formatDateTime, formatMinutes, formatTime, monthPeriod, overtimeMinutes, shiftMonth } from "@bi-dash/shared/format";
+import { num, Show, TableHead, useLoad, useRoute, useSession, useT } from "@bi-dash/shared/ui";
 import { DEFAULT_TIME_ZONE } from "@bi-dash/shared/vocabulary";
 
 import { latestMonth, monthStart } from "./months";
@@ -118,7 +118,7 @@ function Month({ employeeId, month, own }: { employeeId: string; month: string; 
                       ["worked", totals.worked_minutes],
                       ["expected", totals.expected_minutes],
                       ["balance", totals.balance_minutes],
-                      ["overtime", (totals.overtime_50_minutes ?? 0) + (totals.overtime_100_minutes ?? 0)],
+                      ["overtime", overtimeMinutes(totals)],
                       ["night", totals.night_minutes],
                       ["hourBank", totals.hour_bank_balance_minutes],
                     ] as const
@@ -131,18 +131,12 @@ function Month({ employeeId, month, own }: { employeeId: string; month: string; 
                 </div>
               )}
               <table data-testid="timesheet">
-                <thead>
-                  <tr>
-                    <th scope="col">{t("workDate")}</th>
-                    <th scope="col">{t("punches")}</th>
-                    <th scope="col" className="num">{t("worked")}</th>
-                    <th scope="col" className="num">{t("expected")}</th>
-                    <th scope="col" className="num">{t("balance")}</th>
-                    <th scope="col" className="num">{t("overtime")}</th>
-                    <th scope="col" className="num">{t("night")}</th>
-                    <th scope="col">{t("violations")}</th>
-                  </tr>
-                </thead>
+                <TableHead
+                  columns={[
+                    "workDate", "punches", num("worked"), num("expected"), num("balance"), num("overtime"),
+                    num("night"), "violations"
+                  ]}
+                />
                 <tbody>
                   {days.map((day) => {
                     const flagged = day.has_break_violation || day.has_rest_violation || day.has_overtime_over_limit;
@@ -162,7 +156,7 @@ function Month({ employeeId, month, own }: { employeeId: string; month: string; 
                         <td className="num">{formatMinutes(day.worked_minutes)}</td>
                         <td className="num">{formatMinutes(day.expected_minutes)}</td>
                         <td className="num">{formatMinutes(day.balance_minutes)}</td>
-                        <td className="num">{formatMinutes((day.overtime_50_minutes ?? 0) + (day.overtime_100_minutes ?? 0))}</td>
+                        <td className="num">{formatMinutes(overtimeMinutes(day))}</td>
                         <td className="num">{formatMinutes(day.night_minutes)}</td>
                         <td>
                           {day.is_absent && <span className="badge bad">{t("absent")}</span>}

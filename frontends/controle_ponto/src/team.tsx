@@ -1,6 +1,6 @@
 import { api, rowsOf } from "@bi-dash/shared/api";
-import { formatMinutes, formatNumber } from "@bi-dash/shared/format";
-import { Link, Show, useLoad, useSession, useT } from "@bi-dash/shared/ui";
+import { formatMinutes, formatNumber, overtimeMinutes } from "@bi-dash/shared/format";
+import { Link, num, Show, TableHead, useLoad, useSession, useT } from "@bi-dash/shared/ui";
 
 import { MonthInput, monthStart, WithMonth } from "./months";
 
@@ -35,18 +35,12 @@ function Team({ month }: { month: string }) {
       <Show loaded={loaded} retry={retry} isEmpty={(rows) => rows.length === 0}>
         {(rows) => (
           <table data-testid="team">
-            <thead>
-              <tr>
-                <th scope="col">{t("employee")}</th>
-                <th scope="col">{t("department")}</th>
-                <th scope="col" className="num">{t("incompleteDays")}</th>
-                <th scope="col" className="num">{t("violations")}</th>
-                <th scope="col" className="num">{t("overtimeOverLimit")}</th>
-                <th scope="col" className="num">{t("overtime")}</th>
-                <th scope="col" className="num">{t("balance")}</th>
-                <th scope="col" className="num">{t("hourBank")}</th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                "employee", "department", num("incompleteDays"), num("violations"), num("overtimeOverLimit"),
+                num("overtime"), num("balance"), num("hourBank")
+              ]}
+            />
             <tbody>
               {rows.map((row) => {
                 const violations = (row.break_violations ?? 0) + (row.rest_violations ?? 0);
@@ -63,7 +57,7 @@ function Team({ month }: { month: string }) {
                     <td className="num">{formatNumber(row.incomplete_days, locale)}</td>
                     <td className="num">{formatNumber(violations, locale)}</td>
                     <td className="num">{formatNumber(row.overtime_over_limit_days, locale)}</td>
-                    <td className="num">{formatMinutes((row.overtime_50_minutes ?? 0) + (row.overtime_100_minutes ?? 0))}</td>
+                    <td className="num">{formatMinutes(overtimeMinutes(row))}</td>
                     <td className="num">{formatMinutes(row.balance_minutes)}</td>
                     <td className="num">{formatMinutes(row.hour_bank_balance_minutes)}</td>
                   </tr>

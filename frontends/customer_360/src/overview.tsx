@@ -14,7 +14,7 @@ import {
 } from "@bi-dash/shared/format";
 import type { LabelKey } from "@bi-dash/shared/i18n";
 import { Chart } from "@bi-dash/shared/chart";
-import { Show, useLoad, useT } from "@bi-dash/shared/ui";
+import { num, Show, TableHead, useLoad, useT } from "@bi-dash/shared/ui";
 
 type Day = Pick<RowOf<"daily_sales">, "date" | "orders" | "valid_orders" | "revenue" | "customers" | "new_customers">;
 
@@ -135,14 +135,7 @@ function Overview({ latest }: { latest: string }) {
                   }}
                 />
                 <table data-testid="segments">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t("segment")}</th>
-                      <th scope="col" className="num">{t("customers")}</th>
-                      <th scope="col" className="num">{t("revenue")}</th>
-                      <th scope="col" className="num">{t("shareOfRevenue")}</th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={["segment", num("customers"), num("revenue"), num("shareOfRevenue")]} />
                   <tbody>
                     {rows.map((row) => (
                       <tr key={row.segment}>
@@ -177,16 +170,12 @@ function Overview({ latest }: { latest: string }) {
                   }}
                 />
                 <table data-testid="states">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t("state")}</th>
-                      <th scope="col" className="num">{t("customers")}</th>
-                      <th scope="col" className="num">{t("orders")}</th>
-                      <th scope="col" className="num">{t("revenue")}</th>
-                      <th scope="col" className="num">{t("avgReview")}</th>
-                      <th scope="col" className="num">{t("lateDeliveries")}</th>
-                    </tr>
-                  </thead>
+                  <TableHead
+                    columns={[
+                      "state", num("customers"), num("orders"), num("revenue"), num("avgReview"),
+                      num("lateDeliveries")
+                    ]}
+                  />
                   <tbody>
                     {rows.map((row) => (
                       <tr key={row.state}>

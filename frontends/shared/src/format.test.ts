@@ -7,6 +7,7 @@ import {
   formatNumber,
   formatPercent,
   monthPeriod,
+  overtimeMinutes,
   periodLength,
   previousPeriod,
   relativeChange,
@@ -64,5 +65,13 @@ describe("period comparison", () => {
     expect(monthPeriod("2024-02")).toEqual({ from: "2024-02-01", to: "2024-02-29" });
     expect(shiftMonth("2024-01", -1)).toBe("2023-12");
     expect(shiftMonth("2024-12", 1)).toBe("2025-01");
+  });
+});
+
+describe("overtimeMinutes", () => {
+  it("adds the 50 % and the 100 % minutes, a missing part counting 0", () => {
+    expect(overtimeMinutes({ overtime_50_minutes: 30, overtime_100_minutes: 45 })).toBe(75);
+    expect(overtimeMinutes({ overtime_50_minutes: null, overtime_100_minutes: 20 })).toBe(20);
+    expect(overtimeMinutes({})).toBe(0);
   });
 });

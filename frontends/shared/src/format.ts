@@ -53,6 +53,14 @@ export function formatMinutes(minutes: number | null | undefined): string {
   return `${sign}${String(hours).padStart(2, "0")}:${String(rest).padStart(2, "0")}`;
 }
 
+/** A timesheet row's overtime: the minutes paid at 50 % plus those paid at 100 % (a missing part is 0). */
+export function overtimeMinutes(row: {
+  overtime_50_minutes?: number | null;
+  overtime_100_minutes?: number | null;
+}): number {
+  return (row.overtime_50_minutes ?? 0) + (row.overtime_100_minutes ?? 0);
+}
+
 /** A calendar date (yyyy-mm-dd, no time zone) as dd/mm/yyyy (pt-BR) or mm/dd/yyyy (en). */
 export function formatDate(value: string | null | undefined, locale: Locale = "pt-BR"): string {
   if (!value) return "—";

@@ -49,6 +49,36 @@ function LanguageProvider({ children }: { children: ReactNode }) {
   );
 }
 
+// --- tables ------------------------------------------------------------------------------------------
+/** A header cell: its label's key, or num(key) for a number column (right-aligned, like its cells). */
+export type HeaderCell = LabelKey | { label: LabelKey; num: true };
+
+export function num(label: LabelKey): HeaderCell {
+  return { label, num: true };
+}
+
+/** A table's header row, one labelled column header per cell, in the page's language. */
+export function TableHead({ columns }: { columns: HeaderCell[] }) {
+  const { t } = useT();
+  return (
+    <thead>
+      <tr>
+        {columns.map((cell) =>
+          typeof cell === "string" ? (
+            <th key={cell} scope="col">
+              {t(cell)}
+            </th>
+          ) : (
+            <th key={cell.label} scope="col" className="num">
+              {t(cell.label)}
+            </th>
+          ),
+        )}
+      </tr>
+    </thead>
+  );
+}
+
 // --- routing (paths under the app's base, history API; the web service answers deep links) ----------
 const RouteContext = createContext<{ path: string; navigate: (to: string) => void; base: string }>({
   path: "/",
