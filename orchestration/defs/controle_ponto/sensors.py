@@ -1,7 +1,6 @@
 """The AFD inbox: files dropped into $BI_DASH_HOME/inbox/afd/ are loaded, then the timesheets refreshed."""
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import dagster as dg
 
@@ -11,7 +10,6 @@ from orchestration.defs.platform.inbox import (
     archive_path,
     entry_files,
     inbox_sensor,
-    run_requests,
 )
 from orchestration.defs.platform.jobs import load_then_refresh
 
@@ -24,7 +22,7 @@ ingest_afd_job = dg.define_asset_job(
 )
 
 
-def _config(entry: InboxEntry) -> Mapping[str, object]:
+def entry_config(entry: InboxEntry) -> Mapping[str, object]:
     """A file, or a folder of files: every file of the entry in one run."""
     return {
         "files": [str(path) for path in entry_files(entry.path)],
@@ -33,15 +31,11 @@ def _config(entry: InboxEntry) -> Mapping[str, object]:
     }
 
 
-def afd_run_requests(folder: Path) -> list[dg.RunRequest]:
-    return run_requests(folder, LOAD_OP, _config)
-
-
 afd_inbox_sensor = inbox_sensor(
     name="afd_inbox_sensor",
     job=ingest_afd_job,
     source="afd",
     op_name=LOAD_OP,
-    config_of=_config,
+    config_of=entry_config,
     waiting_for="settled AFD file",
 )

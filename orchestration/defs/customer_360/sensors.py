@@ -1,12 +1,11 @@
 """The Olist inbox: a folder dropped into $BI_DASH_HOME/inbox/olist/ is loaded, then refreshed."""
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.customer_360.assets import olist_raw_tables
-from orchestration.defs.platform.inbox import InboxEntry, archive_path, inbox_sensor, run_requests
+from orchestration.defs.platform.inbox import InboxEntry, archive_path, inbox_sensor
 from orchestration.defs.platform.jobs import load_then_refresh
 from orchestration.ingest.olist import REQUIRED_FILES
 
@@ -19,15 +18,11 @@ ingest_olist_job = dg.define_asset_job(
 )
 
 
-def _config(entry: InboxEntry) -> Mapping[str, object] | None:
+def entry_config(entry: InboxEntry) -> Mapping[str, object] | None:
     """A folder with every file of the extract; None until all of them are there."""
     if not all((entry.path / name).is_file() for name in REQUIRED_FILES):
         return None
     return {"folder": str(entry.path), "archive_to": str(archive_path(entry))}
-
-
-def olist_run_requests(folder: Path) -> list[dg.RunRequest]:
-    return run_requests(folder, LOAD_OP, _config)
 
 
 olist_inbox_sensor = inbox_sensor(
@@ -35,6 +30,6 @@ olist_inbox_sensor = inbox_sensor(
     job=ingest_olist_job,
     source="olist",
     op_name=LOAD_OP,
-    config_of=_config,
+    config_of=entry_config,
     waiting_for="complete, settled Olist folder",
 )

@@ -77,10 +77,6 @@ def run_request(entry: InboxEntry, op_name: str, config: Mapping[str, object]) -
     )
 
 
-def sensor_result(requests: list[dg.RunRequest], waiting_for: str) -> dg.SensorResult:
-    return dg.SensorResult(run_requests=requests, skip_reason=None if requests else f"no {waiting_for}")
-
-
 # an entry's run config for the load op; None while the entry is not complete yet
 EntryConfig = Callable[[InboxEntry], Mapping[str, object] | None]
 
@@ -106,6 +102,8 @@ def inbox_sensor(
     @dg.sensor(name=name, job=job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
     def _sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         folder = Path(inbox_folder(source))
-        return sensor_result(run_requests(folder, op_name, config_of), f"{waiting_for} in {folder}")
+        requests = run_requests(folder, op_name, config_of)
+        waiting = None if requests else f"no {waiting_for} in {folder}"
+        return dg.SensorResult(run_requests=requests, skip_reason=waiting)
 
     return _sensor
