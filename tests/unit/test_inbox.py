@@ -7,6 +7,7 @@ import dagster as dg
 import pytest
 
 from orchestration.defs.controle_ponto import sensors as afd_sensors
+from orchestration.defs.controle_ponto.assets import afd_punches
 from orchestration.defs.customer_360 import sensors as olist_sensors
 from orchestration.defs.platform.inbox import archive_path, run_requests, stable_entries
 
@@ -67,7 +68,7 @@ def test_afd_sensor_requests_one_run_per_file_or_folder(tmp_path: Path) -> None:
     (tmp_path / "batch").mkdir()
     shutil.copy(afd / "AFD_671_E2.txt", tmp_path / "batch" / "clock3.txt")
     _age(tmp_path, 60)
-    requests = run_requests(tmp_path, afd_sensors.LOAD_OP, afd_sensors.entry_config)
+    requests = run_requests(tmp_path, afd_punches.op.name, afd_sensors.entry_config)
     configs = [r.run_config["ops"]["raw__afd_punches"]["config"] for r in requests]
     assert [c["inbox_entry"] for c in configs] == [str(tmp_path / "batch"), str(tmp_path / "clock1.txt")]
     assert configs[0]["files"] == [str(tmp_path / "batch" / "clock3.txt")]

@@ -13,8 +13,6 @@ from orchestration.defs.platform.inbox import (
 )
 from orchestration.defs.platform.jobs import load_then_refresh
 
-LOAD_OP = "raw__afd_punches"
-
 ingest_afd_job = dg.define_asset_job(
     name="ingest_afd",
     selection=load_then_refresh(afd_punches),
@@ -32,10 +30,9 @@ def entry_config(entry: InboxEntry) -> Mapping[str, object]:
 
 
 afd_inbox_sensor = inbox_sensor(
-    name="afd_inbox_sensor",
+    load=afd_punches,
     job=ingest_afd_job,
     source="afd",
-    op_name=LOAD_OP,
     config_of=entry_config,
     waiting_for="settled AFD file",
 )

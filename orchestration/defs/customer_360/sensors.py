@@ -9,8 +9,6 @@ from orchestration.defs.platform.inbox import InboxEntry, archive_path, inbox_se
 from orchestration.defs.platform.jobs import load_then_refresh
 from orchestration.ingest.olist import REQUIRED_FILES
 
-LOAD_OP = "olist_raw_tables"
-
 ingest_olist_job = dg.define_asset_job(
     name="ingest_olist",
     selection=load_then_refresh(olist_raw_tables),
@@ -26,10 +24,9 @@ def entry_config(entry: InboxEntry) -> Mapping[str, object] | None:
 
 
 olist_inbox_sensor = inbox_sensor(
-    name="olist_inbox_sensor",
+    load=olist_raw_tables,
     job=ingest_olist_job,
     source="olist",
-    op_name=LOAD_OP,
     config_of=entry_config,
     waiting_for="complete, settled Olist folder",
 )

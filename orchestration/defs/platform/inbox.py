@@ -89,15 +89,15 @@ def run_requests(folder: Path, op_name: str, config_of: EntryConfig) -> list[dg.
 
 def inbox_sensor(
     *,
-    name: str,
-    job: dg.UnresolvedAssetJobDefinition,
     source: str,
-    op_name: str,
+    load: dg.AssetsDefinition,
+    job: dg.UnresolvedAssetJobDefinition,
     config_of: EntryConfig,
     waiting_for: str,
 ) -> dg.SensorDefinition:
-    """The sensor of one source's inbox folder ($BI_DASH_HOME/inbox/<source>): a run of ``job`` per
-    settled entry, its load op ``op_name`` configured by ``config_of``."""
+    """``<source>_inbox_sensor``, the sensor of one source's inbox folder ($BI_DASH_HOME/inbox/<source>):
+    a run of ``job`` per settled entry, the op of the ``load`` asset configured by ``config_of``."""
+    name, op_name = f"{source}_inbox_sensor", load.op.name
 
     @dg.sensor(name=name, job=job, minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
     def _sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
