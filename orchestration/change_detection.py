@@ -1,4 +1,5 @@
-"""Whether a refresh has anything to do: the rule that makes a refresh with nothing new cost seconds.
+"""Whether a refresh has anything to do, and for which domains: the rule that makes a refresh cost what
+changed.
 
 A refresh is skipped (the published build already is what a new one would give) only when all of:
 
@@ -10,12 +11,19 @@ A refresh is skipped (the published build already is what a new one would give) 
 4. it is still the same day in the business time zone (absences become due, and freshness ages, as
    days pass).
 
-``--force`` or ``--full-refresh`` always build. The hourly schedule applies the same rule.
+Otherwise it builds: every domain when 1, 3 or 4 says so, else only the domains that read a raw table
+with new rows (2 is asked per domain, of the raw tables its dbt sources name, since that domain's own
+snapshot: ``intermediate.build_state`` has a row per domain, migration 0014). A domain not built keeps
+its published build, which has seen every row of its raw tables.
+
+``--force`` or ``--full-refresh`` always build every domain. The hourly schedule applies the same rule.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
+from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -23,6 +31,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from orchestration.publish.layers import BUILD_STATE, DOMAINS, has_domain_build_state
 from orchestration.settings import Settings
 
 # files of the dbt project that are not its definition
@@ -71,8 +80,10 @@ def business_time_zone(dbt_project_dir: Path) -> str:
     return str(project["vars"]["business_time_zone"])
 
 
-def raw_tables_changed_since(conn: psycopg.Connection, snapshot: str) -> list[str]:
-    """Raw tables holding a row committed after ``snapshot`` (a ``pg_snapshot`` text)."""
+def raw_tables_changed_since(
+    conn: psycopg.Connection, snapshot: str, among: Collection[str] | None = None
+) -> list[str]:
+    """Raw tables (of ``among``, or all) holding a row committed after ``snapshot`` (a ``pg_snapshot``)."""
     tables = conn.execute(
         "select c.relname from pg_attribute a join pg_class c on c.oid = a.attrelid"
         " join pg_namespace n on n.oid = c.relnamespace"
@@ -81,6 +92,8 @@ def raw_tables_changed_since(conn: psycopg.Connection, snapshot: str) -> list[st
     ).fetchall()
     changed = []
     for (table,) in tables:
+        if among is not None and table not in among:
+            continue
         query = sql.SQL(
             "select exists (select from {} where loaded_xid >= pg_snapshot_xmin(%(s)s::pg_snapshot)"
             " and not pg_visible_in_snapshot(loaded_xid, %(s)s::pg_snapshot))"
@@ -91,43 +104,58 @@ def raw_tables_changed_since(conn: psycopg.Connection, snapshot: str) -> list[st
     return changed
 
 
-def reason_to_build(conn: psycopg.Connection, settings: Settings) -> str | None:
-    """Why a refresh must build, or None when the published build is what it would give."""
+@dataclass(frozen=True)
+class BuildPlan:
+    reason: str | None  # why a refresh must build; None: the published build is what it would give
+    domains: frozenset[str] | None = None  # the domains with something new; None: every domain
+
+
+def plan_build(conn: psycopg.Connection, settings: Settings, this_run: str | None = None) -> BuildPlan:
+    """What a refresh must build (see the module's rule). ``this_run``: the run asking, whose own attempt
+    is not "the last refresh"."""
     last = conn.execute(
         "select run_id, outcome, project_digest, migration_head from audit.refresh_attempts"
-        " order by started_at desc limit 1"
+        " where run_id is distinct from %s order by started_at desc limit 1",
+        (this_run,),
     ).fetchone()
     if last is None:
-        return "nothing published yet"
+        return BuildPlan("nothing published yet")
     run_id, outcome, digest, head = last
     if outcome != "published":
-        return f"the last refresh ({run_id}) ended {outcome}"
+        return BuildPlan(f"the last refresh ({run_id}) ended {outcome}")
     if digest != project_digest(settings.dbt_project_dir):
-        return "the dbt project, the quality suites or bi-dash changed since the published build"
+        return BuildPlan("the dbt project, the quality suites or bi-dash changed since the published build")
     if head != current_migration_head(conn):
-        return "the database was migrated since the published build"
+        return BuildPlan("the database was migrated since the published build")
     zone = business_time_zone(settings.dbt_project_dir)
-    state = None
-    if _build_state_exists(conn):
-        state = conn.execute(
-            "select snapshot::text, (recorded_at at time zone %s)::date = (now() at time zone %s)::date"
-            " from intermediate.build_state",
+    states = []
+    if has_domain_build_state(conn, BUILD_STATE.schema):
+        states = conn.execute(
+            "select domain, snapshot::text, raw_tables,"
+            " (recorded_at at time zone %s)::date = (now() at time zone %s)::date"
+            " from intermediate.build_state order by domain",
             (zone, zone),
-        ).fetchone()
-    if state is None:
-        return "the published build does not say which loads it has seen"
-    snapshot, same_day = state
-    if not same_day:
-        return f"a new day began in {zone} since the published build"
-    changed = raw_tables_changed_since(conn, snapshot)
-    if changed:
-        return "new loads in " + ", ".join(f"raw.{name}" for name in changed)
-    return None
+        ).fetchall()
+    unseen = sorted(set(DOMAINS) - {state[0] for state in states})
+    if unseen:
+        return BuildPlan(f"the published build does not say which loads {', '.join(unseen)} has seen")
+    if not all(same_day for *_, same_day in states):
+        return BuildPlan(f"a new day began in {zone} since the published build")
+    changed = {
+        domain: raw_tables_changed_since(conn, snapshot, tables) for domain, snapshot, tables, _ in states
+    }
+    tables = sorted({table for names in changed.values() for table in names})
+    if not tables:
+        return BuildPlan(None)
+    return BuildPlan(
+        "new loads in " + ", ".join(f"raw.{name}" for name in tables),
+        frozenset(domain for domain, names in changed.items() if names),
+    )
 
 
-def _build_state_exists(conn: psycopg.Connection) -> bool:
-    row = conn.execute("select to_regclass('intermediate.build_state') is not null").fetchone()
-    return bool(row and row[0])
+def reason_to_build(conn: psycopg.Connection, settings: Settings) -> str | None:
+    """Why a refresh must build, or None when the published build is what it would give."""
+    return plan_build(conn, settings).reason
 
 
 def current_migration_head(conn: psycopg.Connection) -> str | None:

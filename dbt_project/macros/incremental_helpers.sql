@@ -65,34 +65,23 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- What a build has already seen of raw (migration 0011): each shadow build records, in
-    intermediate__next.build_state, the snapshot it was built at (`snapshot`) and the snapshot of the
-    state it started from (`read_since`, null when it starts from nothing). The table travels with the
-    incremental tables (kept or copied with them), so the next build reads exactly what committed since
-    the state it starts from was built, whatever the order of loads and refreshes. -#}
+{#- What a build has already seen of raw (migrations 0011 and 0014): before each shadow build the refresh
+    records, per domain it builds, a row of intermediate__next.build_state (orchestration/publish/prepare.py):
+    the snapshot it reads at (`snapshot`) and the snapshot of the state it starts from (`read_since`, null
+    when it starts from nothing). The table travels with the incremental tables (kept or copied with
+    them), so the next build of a domain reads exactly what committed since the state it starts from was
+    built, whatever the order of loads and refreshes, and whichever domains were built in between. -#}
 {% macro build_state_relation() -%}
     {{ adapter.quote('intermediate' ~ var('schema_suffix', '')) }}.build_state
 {%- endmacro %}
 
-{% macro record_build_state() -%}
-    {%- if flags.WHICH in ('build', 'run') and var('schema_suffix', '') -%}
-    create table if not exists {{ build_state_relation() }} (
-        read_since pg_snapshot,
-        snapshot pg_snapshot not null,
-        recorded_at timestamptz not null default now()
-    );
-    with previous as (
-        delete from {{ build_state_relation() }} returning snapshot
-    )
-    insert into {{ build_state_relation() }} (read_since, snapshot, recorded_at)
-    select (select snapshot from previous limit 1), pg_current_snapshot(), now()
-    {%- else -%}
-    select 1
-    {%- endif -%}
+{#- The build state's row of the calling model's domain (its folder: models/<layer>/<domain>/). -#}
+{% macro build_state_of_domain() -%}
+    (select read_since from {{ build_state_relation() }} where domain = '{{ model.fqn[2] }}')
 {%- endmacro %}
 
 {#- True for a raw row (its loaded_xid) this build's starting state has not seen: its transaction had not
-    committed when that state was built. Everything is new when the build starts from nothing.
+    committed when that state was built. Everything is new when the domain's build starts from nothing.
     A transaction older than that snapshot's xmin had committed by then (an aborted one left no row), so
     the first test, a constant the planner compares with raw's statistics and index of loaded_xid, keeps
     a refresh from reading every raw row to find the few new ones; pg_visible_in_snapshot decides for the
@@ -104,11 +93,11 @@
     {%- if state is none -%}
     true
     {%- else -%}
-    {%- set xmin = run_query('select pg_snapshot_xmin(read_since)::text from ' ~ build_state_relation()) -%}
+    {%- set xmin = run_query('select pg_snapshot_xmin(' ~ build_state_of_domain() ~ ')::text') -%}
     {%- set xmin = xmin.columns[0].values()[0] if execute and xmin.rows | length > 0 else none -%}
     (
         {% if xmin %}{{ xid }} >= '{{ xmin }}'::xid8 and {% endif -%}
-        coalesce(not pg_visible_in_snapshot({{ xid }}, (select read_since from {{ build_state_relation() }})), true)
+        coalesce(not pg_visible_in_snapshot({{ xid }}, {{ build_state_of_domain() }}), true)
     )
     {%- endif -%}
 {%- endmacro %}

@@ -11,7 +11,8 @@
   in the ``audit`` schema, which ``api.data_status`` shows to dashboards.
 - :mod:`.swap` (publish): when no blocking check of a domain failed, one transaction renames the layer
   schemas (``marts`` → ``marts__old``, ``marts__next`` → ``marts``), or moves the relations of the
-  domains that passed one by one, and moves the api views into ``api`` (which also holds the
+  domains that were built and passed one by one (a refresh builds only the domains with new loads:
+  ``orchestration/change_detection.py``), and moves the api views into ``api`` (which also holds the
   Alembic-owned RPC functions, so it is never renamed). Views and policies are bound to tables by OID,
   so a reader sees the old build or the new one, never a mix. ``NOTIFY pgrst`` is sent by the same
   transaction.
@@ -24,6 +25,7 @@ from orchestration.publish.audit import (
     CheckOutcome,
     attempt_outcome,
     begin_attempt,
+    built_domains,
     changed_models,
     failed_checks,
     failed_checks_by_domain,
@@ -33,6 +35,7 @@ from orchestration.publish.audit import (
     latest_attempt,
     published_row_counts,
     record_checks,
+    record_domains,
     record_models,
 )
 from orchestration.publish.layers import BUILD_STATE, LAYERS, RETIRED, SHADOW, Relation, shadow
@@ -63,6 +66,7 @@ __all__ = [
     "acquire_refresh_lock",
     "attempt_outcome",
     "begin_attempt",
+    "built_domains",
     "changed_models",
     "drop_shadow",
     "failed_checks",
@@ -75,6 +79,7 @@ __all__ = [
     "publish",
     "published_row_counts",
     "record_checks",
+    "record_domains",
     "record_models",
     "release_refresh_lock",
     "shadow",

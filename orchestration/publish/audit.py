@@ -116,6 +116,20 @@ def failed_checks_by_domain(conn: psycopg.Connection, run_id: str) -> dict[str, 
     return failing
 
 
+def record_domains(conn: psycopg.Connection, run_id: str, domains: Iterable[str] | None) -> None:
+    """The domains this run builds (None: every domain), decided once by its dbt step."""
+    conn.execute(
+        "update audit.refresh_attempts set domains = %s where run_id = %s",
+        (sorted(domains) if domains is not None else None, run_id),
+    )
+
+
+def built_domains(conn: psycopg.Connection, run_id: str) -> frozenset[str] | None:
+    """The domains a run built (None: every domain, or the run has not decided yet)."""
+    row = conn.execute("select domains from audit.refresh_attempts where run_id = %s", (run_id,)).fetchone()
+    return frozenset(row[0]) if row and row[0] is not None else None
+
+
 def attempt_outcome(conn: psycopg.Connection, run_id: str) -> tuple[str, str | None] | None:
     row = conn.execute(
         "select outcome, message from audit.refresh_attempts where run_id = %s", (run_id,)

@@ -13,6 +13,9 @@ import psycopg
 from psycopg import sql
 
 LAYERS = ("staging", "intermediate", "marts", "api")
+# the product domains: each has a folder in every layer (dbt_project/models/<layer>/<domain>), its
+# own checks and its own build state; models outside them (api.data_status) are the platform's
+DOMAINS = ("customer_360", "controle_ponto")
 SHADOW = "__next"
 RETIRED = "__old"
 
@@ -30,9 +33,27 @@ class Relation:
         return sql.Identifier(self.schema + suffix, self.name)
 
 
-# which snapshot of raw the incremental tables of a build were built from (dbt macro record_build_state):
-# it travels with them, kept aside or copied, so the next build reads what committed since
+# which snapshot of raw each domain's incremental tables were built from (prepare.record_build): it
+# travels with them, kept aside or copied, so the next build of a domain reads what committed since;
+# dbt's is_new() macro reads the row of the model's domain
 BUILD_STATE = Relation("intermediate", "build_state")
+BUILD_STATE_COLUMNS = sql.SQL(
+    "domain text primary key,"
+    " read_since pg_snapshot,"  # the snapshot the state this build started from was built at (null: none)
+    " snapshot pg_snapshot not null,"  # taken as this build started: every row it shows was read
+    " raw_tables text[] not null,"  # the raw tables the domain reads (its dbt sources)
+    " recorded_at timestamptz not null default now()"
+)
+
+
+def has_domain_build_state(conn: psycopg.Connection, schema: str) -> bool:
+    """``schema``.build_state exists and is kept per domain (a build state from before migration 0014
+    is one row for every domain: it does not say what each domain has seen)."""
+    row = conn.execute(
+        "select 1 from pg_attribute where attrelid = to_regclass(%s) and attname = 'domain'",
+        (f'"{schema}"."{BUILD_STATE.name}"',),
+    ).fetchone()
+    return row is not None
 
 
 def schema_exists(conn: psycopg.Connection, schema: str) -> bool:

@@ -14,10 +14,11 @@ from orchestration.publish.layers import (
     BUILD_STATE,
     LAYERS,
     RETIRED,
+    SHADOW,
     Relation,
     copy_schema_grants,
+    has_domain_build_state,
     keep_only,
-    relation_exists,
     relations_of,
     schema_exists,
     shadow,
@@ -95,6 +96,14 @@ def publish(
                 " row_count = excluded.row_count",
                 [(view, domains.get(view, "platform"), run_id, count) for view, count in counts.items()],
             )
+        if only is not None and only.not_built:
+            # nothing new for these domains: their published build is what a rebuild would give, so this
+            # refresh confirms it (dashboards see it as current, not as left behind)
+            conn.execute(
+                "update audit.published_resources set published_at = now(), run_id = %s"
+                " where domain = any(%s)",
+                (run_id, sorted(only.not_built)),
+            )
         if fingerprints is not None:
             if only is None:
                 record_models(conn, fingerprints)
@@ -104,7 +113,7 @@ def publish(
                     {model: value for model, value in fingerprints.items() if only.publishes(model)},
                     replace_all=False,
                 )
-        if only is None:
+        if only is None or not only.message:
             finish_attempt(conn, run_id, "published")
         else:
             finish_attempt(conn, run_id, "partial", only.message)
@@ -138,7 +147,10 @@ class PartialPublish:
 
     domains: frozenset[str]
     relation_domains: Mapping[tuple[str, str], str]
+    # why domains this run built were held back (their failing checks); empty: none was, the run published
     message: str = ""
+    # domains this run did not build (nothing new for them): their state in the shadow is kept aside
+    not_built: frozenset[str] = frozenset()
 
     def publishes(self, model: str) -> bool:
         """``model`` as ``schema.name`` (the fingerprints' key)."""
@@ -171,8 +183,10 @@ def _publish_domains(conn: psycopg.Connection, only: PartialPublish) -> None:
     other domains' published relations stay. Models never read across domains (the dbt project's
     test pins it), so each domain's relations move or stay together.
 
-    The retired schemas get a copy of the published build state, the oldest snapshot any published
-    table was built at: the next build reads what committed since, enough for every domain."""
+    The incremental tables of the domains this run did not build are kept aside as they were (the
+    state their next build starts from); those of a domain held back by its checks are dropped (its
+    next build copies the published ones). The build state follows the tables (:func:`_move_build_state`).
+    """
     for layer in LAYERS[:-1]:
         retired = layer + RETIRED
         conn.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(retired)))
@@ -184,7 +198,14 @@ def _publish_domains(conn: psycopg.Connection, only: PartialPublish) -> None:
             copy_schema_grants(conn, shadow(layer), layer)
         published = dict(relations_of(conn, layer))
         for name, kind in relations_of(conn, shadow(layer)):
-            if only.relation_domains.get((layer, name)) not in only.domains:
+            domain = only.relation_domains.get((layer, name))
+            if domain in only.not_built:
+                conn.execute(
+                    sql.SQL("{} {} set schema {}").format(
+                        sql.SQL(_ALTER[kind]), sql.Identifier(shadow(layer), name), sql.Identifier(retired)
+                    )
+                )
+            if domain not in only.domains:
                 continue
             alter = sql.SQL(_ALTER[kind])
             if name in published:
@@ -198,10 +219,32 @@ def _publish_domains(conn: psycopg.Connection, only: PartialPublish) -> None:
                     alter, sql.Identifier(shadow(layer), name), sql.Identifier(layer)
                 )
             )
-    if relation_exists(conn, BUILD_STATE.schema, BUILD_STATE.name):
-        # with its defaults (create table … as would drop them)
-        retired_state, published_state = BUILD_STATE.identifier(RETIRED), BUILD_STATE.identifier()
+    _move_build_state(conn, only)
+
+
+def _move_build_state(conn: psycopg.Connection, only: PartialPublish) -> None:
+    """Each domain's row of the build state goes where its tables went: the shadow's row of a published
+    domain is published (its previous one is retired with its previous tables); the shadow's row of a
+    domain not built is retired with its kept-aside tables; a held-back domain keeps its published row,
+    and the retired schema gets a copy (its next build copies the published tables)."""
+    if not has_domain_build_state(conn, shadow(BUILD_STATE.schema)):
+        return
+    built, published, retired = (BUILD_STATE.identifier(suffix) for suffix in (SHADOW, "", RETIRED))
+    conn.execute(sql.SQL("create table {} (like {} including all)").format(retired, built))
+    if has_domain_build_state(conn, BUILD_STATE.schema):
         conn.execute(
-            sql.SQL("create table {} (like {} including all)").format(retired_state, published_state)
+            sql.SQL("insert into {} select * from {} where domain <> all(%s)").format(retired, published),
+            (sorted(only.not_built),),
         )
-        conn.execute(sql.SQL("insert into {} table {}").format(retired_state, published_state))
+    else:  # none yet, or one from before migration 0014
+        conn.execute(sql.SQL("drop table if exists {}").format(published))
+        conn.execute(sql.SQL("create table {} (like {} including all)").format(published, built))
+    conn.execute(
+        sql.SQL("insert into {} select * from {} where domain = any(%s)").format(retired, built),
+        (sorted(only.not_built),),
+    )
+    conn.execute(sql.SQL("delete from {} where domain = any(%s)").format(published), (sorted(only.domains),))
+    conn.execute(
+        sql.SQL("insert into {} select * from {} where domain = any(%s)").format(published, built),
+        (sorted(only.domains),),
+    )

@@ -135,3 +135,62 @@ def test_after_a_full_refresh_nothing_older_is_kept_to_build_on(published: Conne
         assert conn.execute("select to_regnamespace('marts__old')").fetchone() == (None,)
         state = publish.prepare_shadow(conn, incremental, full_refresh=False, run_id="run-3")
     assert state == publish.ShadowState(copied=("marts.facts",))
+
+
+def _state(conn: psycopg.Connection, schema: str) -> dict[str, tuple[str | None, str]]:
+    rows = conn.execute(
+        f"select domain, read_since::text, snapshot::text from {schema}.build_state"
+    ).fetchall()
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def test_a_build_of_one_domain_leaves_the_other_published_and_its_state_kept_aside(
+    published: ConnectionInfo,
+) -> None:
+    """Domain c has new loads, domain p none: only c is built and published. p's published table stays
+    the same relation (confirmed by the refresh), its build state row is not advanced, and its shadow
+    state is kept aside beside c's previous one for the next build."""
+    incremental = [publish.Relation("marts", "facts"), publish.Relation("marts", "others")]
+    owners = {("marts", "facts"): "c", ("marts", "others"): "p"}
+    views = {"fact_count": "c", "fact_list": "c", "other_list": "p"}
+    with published.connect(autocommit=True) as conn:
+        # a published build of both domains, with the state each was built at
+        conn.execute("create table marts.others as select 1 as n")
+        conn.execute("create view api.other_list as select n from marts.others")
+        publish.prepare_shadow(
+            conn, [], full_refresh=False, run_id="run-2", building={"c": ["c1"], "p": ["p1"]}
+        )
+        conn.execute("alter table intermediate__next.build_state set schema intermediate")
+        conn.execute(
+            "insert into audit.published_resources (resource, domain, published_at, run_id, row_count)"
+            " values ('other_list', 'p', now() - interval '1 day', 'run-2', 1)"
+        )
+        before = _state(conn, "intermediate")
+        others = conn.execute("select 'marts.others'::regclass::oid").fetchone()
+        publish.begin_attempt(conn, "run-3")
+        state = publish.prepare_shadow(
+            conn, incremental[:1], full_refresh=False, run_id="run-3", building={"c": ["c1"]}
+        )
+        assert state == publish.ShadowState(copied=("marts.facts", "intermediate.build_state"))
+        shadow = _state(conn, "intermediate__next")
+        assert shadow["p"] == before["p"]  # p is not built: its row is not advanced
+        assert shadow["c"][0] == before["c"][1]  # c reads what committed since its published build
+        conn.execute("insert into marts__next.facts values (5)")
+        conn.execute("create view api__next.fact_count as select count(*) as n from marts__next.facts")
+        conn.execute("create view api__next.fact_list as select n from marts__next.facts")
+        only = publish.PartialPublish(frozenset({"c", "platform"}), owners, not_built=frozenset({"p"}))
+        publish.publish(conn, "run-3", views, incremental, only=only)
+
+        assert conn.execute("select 'marts.others'::regclass::oid").fetchone() == others
+        assert _read(conn) == (2, [1, 5])
+        assert _state(conn, "intermediate") == {"c": shadow["c"], "p": before["p"]}
+        # kept aside for the next build: c's previous table and row, p's row as the shadow had it
+        assert _state(conn, "intermediate__old") == {"c": before["c"], "p": before["p"]}
+        assert conn.execute("select n from marts__old.facts").fetchall() == [(1,)]
+        outcome = conn.execute("select outcome from audit.refresh_attempts where run_id = 'run-3'").fetchone()
+        confirmed = conn.execute(
+            "select run_id, published_at > now() - interval '1 hour' from audit.published_resources"
+            " where resource = 'other_list'"
+        ).fetchone()
+    assert outcome == ("published",)
+    assert confirmed == ("run-3", True)

@@ -14,10 +14,12 @@ import psycopg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration import publish
-from orchestration.change_detection import project_digest
+from orchestration.change_detection import plan_build, project_digest
 from orchestration.defs.platform.dbt import (
     api_resources,
     dbt_project,
+    domain_folders,
+    domain_raw_tables,
     incremental_fingerprints,
     incremental_relations,
     layer_and_domain,
@@ -110,17 +112,32 @@ def dbt_models() -> dg.AssetsDefinition:
 def _build_in_shadow(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, conn: psycopg.Connection, config: DbtBuildConfig
 ) -> Iterator[Any]:
-    """Copy the incremental state into fresh shadow schemas, dbt build there, record the dbt tests."""
+    """Copy the incremental state into fresh shadow schemas, dbt build there, record the dbt tests.
+
+    Only the domains with something new are built (change_detection.plan_build): the others keep their
+    published build, and the publish step leaves it in place."""
     manifest = _manifest()
-    relations = [publish.Relation(*item) for item in incremental_relations(manifest["nodes"])]
+    domains = None if config.full_refresh else plan_build(conn, get_settings(), context.run_id).domains
+    publish.record_domains(conn, context.run_id, domains)
+    raw_tables = domain_raw_tables(manifest["sources"])
+    building = {
+        domain: tables for domain, tables in raw_tables.items() if domains is None or domain in domains
+    }
+    relations = [publish.Relation(*item) for item in incremental_relations(manifest["nodes"], domains)]
     started = time.perf_counter()
-    state = publish.prepare_shadow(conn, relations, config.full_refresh, context.run_id)
+    state = publish.prepare_shadow(conn, relations, config.full_refresh, context.run_id, building)
     context.log.info(
         f"Shadow schemas (*{publish.SHADOW}) prepared in {time.perf_counter() - started:.1f}s;"
         f" incremental state kept from the previous build: {', '.join(state.reused) or 'none'};"
         f" copied from the published build: {', '.join(state.copied) or 'none'}."
         " Building there; the API keeps serving the published build."
     )
+    if domains is not None:
+        others = sorted(set(raw_tables) - domains)
+        context.log.info(
+            f"Building {', '.join(sorted(domains))} only: nothing new for {', '.join(others)} since its"
+            " published build, which stays as it is."
+        )
     # unit tests check the SQL, not the data: `make test` and `bi-dash lint` run them, a refresh does not
     args = [
         "build",
@@ -129,6 +146,10 @@ def _build_in_shadow(
         "--vars",
         json.dumps({"schema_suffix": publish.SHADOW, "program_version": _version()}),
     ]
+    if domains is not None:
+        # the domains left out, excluded from the run's selection (dagster-dbt passes every asset the
+        # run selected; an --exclude is kept beside it, a second --select would not be)
+        args += ["--exclude", domain_folders(set(raw_tables) - domains)]
     # one target folder for every shadow build (not one per run: 9 MB left behind each time), built
     # with the same vars each time, so dbt's partial parsing skips the parse when nothing changed
     invocation = dbt.cli(
@@ -137,7 +158,7 @@ def _build_in_shadow(
         raise_on_error=False,
         target_path=get_settings().dbt_target_dir / "shadow_build",
     )
-    yield from _as_domain_gated(context, invocation.stream())
+    yield from _as_domain_gated(context, invocation.stream(), domains)
     outcomes = dbt_outcomes(invocation.get_artifact("run_results.json"), manifest)
     publish.record_checks(conn, context.run_id, outcomes)
     if invocation.is_successful():
@@ -155,14 +176,17 @@ def _build_in_shadow(
     raise dg.Failure(description=f"Not published: {message}; the API keeps the last build")
 
 
-def _as_domain_gated(context: dg.AssetExecutionContext, events: Iterator[Any]) -> Iterator[Any]:
+def _as_domain_gated(
+    context: dg.AssetExecutionContext, events: Iterator[Any], domains: frozenset[str] | None = None
+) -> Iterator[Any]:
     """The dbt events as the per-domain gate needs them.
 
     dbt test results reach Dagster as WARN, like the GX checks (checks.py ``_severity``): an ERROR result
     of a blocking check would fail the step and hold back every domain, while a failing test holds back
     its own domain only (the publish step decides; the severity stays in the metadata). The models dbt
     skipped (downstream of a failing test or model) are reported as not built: without an output for
-    them Dagster would skip the checks and the publish step, and the other domains would not publish."""
+    them Dagster would skip the checks and the publish step, and the other domains would not publish.
+    So are the models of the domains this build left out (``domains``: nothing new for them)."""
     yielded: set[str] = set()
     for event in events:
         if isinstance(event, dg.Output):
@@ -182,11 +206,11 @@ def _as_domain_gated(context: dg.AssetExecutionContext, events: Iterator[Any]) -
     deps = context.assets_def.asset_deps
     order = graphlib.TopologicalSorter({key: deps.get(key, set()) & missing for key in missing})
     for key in order.static_order():  # Dagster wants a multi-asset's outputs in dependency order
-        yield dg.Output(
-            None,
-            output_name=names[key],
-            metadata={"status": "not built: dbt skipped it after a failing test or model upstream"},
-        )
+        domain = context.assets_def.metadata_by_key.get(key, {}).get("domain") or "platform"
+        status = "not built: dbt skipped it after a failing test or model upstream"
+        if domains is not None and domain not in (*domains, "platform"):
+            status = f"not rebuilt: nothing new for {domain}; its published build stays"
+        yield dg.Output(None, output_name=names[key], metadata={"status": status})
 
 
 def _version() -> str:
@@ -217,7 +241,13 @@ def published_build() -> dg.AssetsDefinition:
             manifest = _manifest()
             nodes = manifest["nodes"]
             resources = api_resources(nodes)
-            gate = _gate(publish.failed_checks_by_domain(conn, context.run_id), set(resources.values()))
+            built = publish.built_domains(conn, context.run_id)
+            everything = set(resources.values())
+            gate = _gate(
+                publish.failed_checks_by_domain(conn, context.run_id),
+                everything,
+                None if built is None else {*built, "platform"},
+            )
             if not gate.publishing:  # every domain failed a blocking check
                 publish.finish_attempt(conn, context.run_id, "blocked", gate.message)
                 raise dg.Failure(f"Not published: {gate.message}")
@@ -225,9 +255,12 @@ def published_build() -> dg.AssetsDefinition:
             with publish.failing_marks_attempt(conn, context.run_id):
                 relations = [publish.Relation(*item) for item in incremental_relations(nodes)]
                 only = None
-                if gate.held_back:
+                if gate.publishing != everything:
                     only = publish.PartialPublish(
-                        frozenset(gate.publishing), relation_domains(nodes), gate.message
+                        frozenset(gate.publishing),
+                        relation_domains(nodes),
+                        gate.message,
+                        not_built=frozenset(everything - {*(built or everything), "platform"}),
                     )
                 summary = publish.publish(
                     conn, context.run_id, resources, relations, incremental_fingerprints(manifest), only
@@ -285,14 +318,17 @@ class Gate:
         return "; ".join(parts)
 
 
-def _gate(failing: dict[str, list[str]], domains: set[str]) -> Gate:
-    """Each domain publishes on its own blocking checks. A check outside every domain of an api
-    resource (none today) would hold back every domain: it cannot be told apart."""
+def _gate(failing: dict[str, list[str]], domains: set[str], built: set[str] | None = None) -> Gate:
+    """Each domain of an api resource (``domains``) that this run built (``built``, None: all of them)
+    publishes on its own blocking checks; the failing checks of a domain not built (a raw check of its
+    unchanged inputs) hold nothing back. A check outside every domain of an api resource (none today)
+    would hold back every domain: it cannot be told apart."""
+    building = domains if built is None else domains & built
     if set(failing) - domains:
-        return Gate(publishing=set(), held_back={d: sum(failing.values(), []) for d in domains})
+        return Gate(publishing=set(), held_back={d: sum(failing.values(), []) for d in building})
     return Gate(
-        publishing={domain for domain in domains if domain not in failing},
-        held_back={domain: checks for domain, checks in failing.items() if domain in domains},
+        publishing={domain for domain in building if domain not in failing},
+        held_back={domain: checks for domain, checks in failing.items() if domain in building},
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,12 +14,10 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
 
 from orchestration.errors import PlatformError
-from orchestration.publish import SHADOW
+from orchestration.publish.layers import DOMAINS, SHADOW
 from orchestration.quality.suites import freshness_hours
 from orchestration.runtime.environment import dbt_executable
 from orchestration.settings import Settings, get_settings
-
-DOMAINS = ("customer_360", "controle_ponto")
 
 
 def _project(settings: Settings) -> DbtProject:
@@ -124,13 +122,37 @@ def manifest() -> dict[str, Any]:
     return json.loads(dbt_project().manifest_path.read_text())
 
 
-def incremental_relations(nodes: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(schema, table) of every incremental model: their state is carried into the shadow build."""
+def incremental_relations(
+    nodes: Mapping[str, Any], domains: Collection[str] | None = None
+) -> list[tuple[str, str]]:
+    """(schema, table) of every incremental model (of ``domains``): their state is carried into the
+    shadow build."""
     return sorted(
         (node["schema"].removesuffix(SHADOW), node.get("alias") or node["name"])
         for node in nodes.values()
-        if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
+        if node["resource_type"] == "model"
+        and node["config"].get("materialized") == "incremental"
+        and (domains is None or layer_and_domain(node["fqn"])[1] in domains)
     )
+
+
+def domain_raw_tables(sources: Mapping[str, Any]) -> dict[str, list[str]]:
+    """domain → the raw tables its dbt sources name (what a build of it reads; a raw source outside the
+    domain folders counts for every domain)."""
+    tables: dict[str, set[str]] = {domain: set() for domain in DOMAINS}
+    for source in sources.values():
+        if source["schema"] != "raw":
+            continue
+        _, domain = layer_and_domain(source["fqn"])
+        for name in [domain] if domain else DOMAINS:
+            tables[name].add(source.get("identifier") or source["name"])
+    return {domain: sorted(names) for domain, names in tables.items()}
+
+
+def domain_folders(domains: Collection[str]) -> str:
+    """dbt's node selection of the folders of ``domains`` in every layer (models/<layer>/<domain>, with
+    the tests written there), as one space-separated value."""
+    return " ".join(f"path:models/*/{domain}" for domain in sorted(domains))
 
 
 def incremental_fingerprints(manifest: Mapping[str, Any]) -> dict[str, str]:
