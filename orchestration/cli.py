@@ -498,7 +498,10 @@ def refresh(
         ),
     ] = False,
     force: Annotated[
-        bool, typer.Option("--force", help="Build even when nothing changed since the published build.")
+        bool,
+        typer.Option(
+            "--force", help="Build every domain, even when nothing changed since the published build."
+        ),
     ] = False,
 ) -> None:
     """Run the refresh job: checks, build beside the served data, checks, publish.

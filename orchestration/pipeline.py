@@ -68,10 +68,12 @@ def run_refresh(
     full_refresh: bool = False,
     allow_shrink: bool = False,
     on_step: StepCallback | None = None,
+    every_domain: bool = False,
 ) -> RefreshOutcome:
     """Execute the Dagster `refresh` job in this process, recorded in the instance (visible in the UI).
 
-    ``on_step`` is told of each step as it ends (from the run's event log, polled beside the run)."""
+    ``on_step`` is told of each step as it ends (from the run's event log, polled beside the run).
+    ``every_domain``: build every domain, not only those with new loads (``--force``)."""
     # deferred: Dagster takes ~1 s to import; this module's dbt and docs helpers run without it
     import dagster as dg
     from dagster._core.execution.api import execute_run
@@ -97,7 +99,7 @@ def run_refresh(
                 "execution": {"config": {"in_process": {}}},  # this process runs it, step after step
                 "loggers": {"console": {"config": {"log_level": "INFO"}}},
                 "ops": {
-                    "dbt_models": {"config": {"full_refresh": full_refresh}},
+                    "dbt_models": {"config": {"full_refresh": full_refresh, "every_domain": every_domain}},
                     **({"api_resource_checks": {"config": {"min_row_share": 0.0}}} if allow_shrink else {}),
                 },
             },
@@ -311,8 +313,9 @@ def refresh_or_raise(
     full_refresh: bool = False,
     allow_shrink: bool = False,
     on_step: StepCallback | None = None,
+    every_domain: bool = False,
 ) -> RefreshOutcome:
-    outcome = run_refresh(settings, full_refresh, allow_shrink, on_step)
+    outcome = run_refresh(settings, full_refresh, allow_shrink, on_step, every_domain)
     if outcome.success:
         return outcome
     where = f"Dagster run {outcome.run_id}; log: {settings.log_dir / 'refresh.log'}"

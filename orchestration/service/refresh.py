@@ -50,7 +50,8 @@ def refresh(
     for healed in heal_dead_runs(settings):
         progress.warn(f"run {healed.run_id} of {healed.job_name} marked failed: {healed.reason}")
     with output_to_log(log) as terminal, progress.reporter.redirected(terminal):
-        outcome = refresh_or_raise(settings, full_refresh, allow_shrink, progress.substep)
+        # --force builds every domain, not only those with new loads
+        outcome = refresh_or_raise(settings, full_refresh, allow_shrink, progress.substep, every_domain=force)
     seconds = time.monotonic() - started
     progress.done(f"Refresh checked and published, run {outcome.run_id}", seconds)
     if outcome.warning_checks:

@@ -204,6 +204,8 @@ def test_a_refresh_builds_only_the_domains_with_new_loads_and_converges(cli: Cli
     assert (now["punches"], now["days"]) == (published["punches"], published["days"])
     skipped = cli.run("refresh")  # the domain left out did not miss anything: nothing is new
     assert skipped.returncode == 0 and "Nothing new" in skipped.stdout + skipped.stderr, skipped.stderr
+    assert cli.run("refresh", "--force").returncode == 0  # --force builds every domain
+    assert _last_build(cli) == ("published", None)
 
     customers = _tables(cli, "customer_360")
     _afd_load(cli, "b", 2, tmp_path)

@@ -35,6 +35,7 @@ PUBLISHED_BUILD = dg.AssetKey(["platform", "published_build"])
 
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False  # rebuild incremental models from scratch (after a schema change)
+    every_domain: bool = False  # build every domain, new loads or not (`bi-dash refresh --force`)
 
 
 def _subject(node: dict, nodes: dict) -> dict:
@@ -96,7 +97,7 @@ def dbt_models() -> dg.AssetsDefinition:
                     f"The definition of {', '.join(changed)} changed since the published build:"
                     " its incremental state no longer fits, so this refresh rebuilds from scratch."
                 )
-                config = DbtBuildConfig(full_refresh=True)
+                config = DbtBuildConfig(full_refresh=True, every_domain=True)
             digest = project_digest(dbt_project().project_dir)
             publish.begin_attempt(conn, context.run_id, config.full_refresh, digest)
             if not publish.acquire_refresh_lock(conn):
@@ -117,7 +118,9 @@ def _build_in_shadow(
     Only the domains with something new are built (change_detection.plan_build): the others keep their
     published build, and the publish step leaves it in place."""
     manifest = _manifest()
-    domains = None if config.full_refresh else plan_build(conn, get_settings(), context.run_id).domains
+    domains = None
+    if not (config.full_refresh or config.every_domain):
+        domains = plan_build(conn, get_settings(), context.run_id).domains
     publish.record_domains(conn, context.run_id, domains)
     raw_tables = domain_raw_tables(manifest["sources"])
     building = {
