@@ -31,6 +31,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--shape", choices=sorted(SHAPES), default="tidy")
     parser.add_argument("--keep", action="store_true")
+    # customer_360 data beside (Olist customers): the one-new-day refresh leaves that domain out, and a
+    # second new day is refreshed with --force (every domain, as every refresh did before #14 item 1)
+    parser.add_argument("--with-olist", type=int, default=0, metavar="CUSTOMERS")
     args = parser.parse_args()
     home, env = fresh_home("bench-ponto-")
     figures: dict[str, float | int | str] = {
@@ -73,6 +76,20 @@ def main() -> None:
             ingest_punches_per_second=round(punches / ingest),
             ingest_peak_rss_mb=_cli.last_peak_rss_mb,
         )
+        if args.with_olist:
+            run(
+                env,
+                "generate",
+                "olist",
+                "--customers",
+                str(args.with_olist),
+                "--seed",
+                "7",
+                "--out",
+                str(home / "olist"),
+            )
+            run(env, "ingest", "olist", str(home / "olist"))
+            figures["olist_customers"] = args.with_olist
         full = refresh_breakdown(env)
         figures["full_refresh_seconds"] = full["total"]
         models["full"] = model_seconds(home)
@@ -81,20 +98,19 @@ def main() -> None:
         first_incremental = refresh_breakdown(env, "--force")  # nothing changed: it would be skipped
         figures["first_incremental_refresh_seconds"] = first_incremental["total"]
         steps.update(full=full, first_incremental=first_incremental)
-        # one more working day for everyone (a Tuesday, not a holiday)
-        next_day = start + dt.timedelta(days=args.days)
-        while next_day.isoweekday() in (6, 7) or (next_day.month, next_day.day) in ((1, 1), (12, 25)):
-            next_day += dt.timedelta(days=1)
-        generate_afd(
-            home / "next-day",
-            make_employees(args.employees, 1),
-            next_day,
-            1,
-            seed=99,
-            shape=SHAPES[args.shape],
-        )
-        new_files = sorted(str(p) for p in (home / "next-day").glob("*.txt"))
-        run(env, "ingest", "afd", *new_files)
+
+        def ingest_next_day(after: dt.date, folder: str) -> dt.date:
+            """One more working day for everyone (not a weekend day, not a holiday)."""
+            day = after + dt.timedelta(days=1)
+            while day.isoweekday() in (6, 7) or (day.month, day.day) in ((1, 1), (12, 25)):
+                day += dt.timedelta(days=1)
+            generate_afd(
+                home / folder, make_employees(args.employees, 1), day, 1, seed=99, shape=SHAPES[args.shape]
+            )
+            run(env, "ingest", "afd", *sorted(str(p) for p in (home / folder).glob("*.txt")))
+            return day
+
+        next_day = ingest_next_day(start + dt.timedelta(days=args.days - 1), "next-day")
         one_day = refresh_breakdown(env)
         models["one_new_day"] = model_seconds(home)
         noop = refresh_breakdown(env)
@@ -104,6 +120,12 @@ def main() -> None:
         figures["one_day_vs_full_ratio"] = round(
             figures["refresh_after_one_new_day_seconds"] / figures["full_refresh_seconds"], 2
         )
+        if args.with_olist:
+            ingest_next_day(next_day, "day-after")
+            every_domain = refresh_breakdown(env, "--force")
+            steps["one_new_day_every_domain"] = every_domain
+            figures["refresh_after_one_new_day_every_domain_seconds"] = every_domain["total"]
+            figures["one_domain_vs_every_domain_ratio"] = round(one_day["total"] / every_domain["total"], 2)
     finally:
         tear_down(env, home, args.keep)
     print(json.dumps({**figures, "refresh_steps": steps, "model_seconds": models}, indent=2))
