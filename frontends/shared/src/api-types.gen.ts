@@ -455,7 +455,7 @@ export interface definitions {
     last_attempt_outcome?: string;
     /**
      * Format: timestamp with time zone
-     * @description When the data served now was published.
+     * @description When the data served now was published, or last confirmed current by a refresh that found nothing new for its domain.
      */
     last_published_at?: string;
     /**
