@@ -43,34 +43,43 @@ def _published(cli: Cli) -> dict[str, list[tuple]]:
         return {name: sorted(conn.execute(query).fetchall(), key=repr) for name, query in PUBLISHED.items()}
 
 
+def _order(conn: psycopg.Connection, name: str, day: int) -> None:
+    """One customer (u-<name>) with one order (o-<name>, paid 10 × ``day``): customer_360's raw tables."""
+    conn.execute(
+        "insert into raw.olist_customers (customer_id, customer_unique_id, customer_state)"
+        " values (%s, %s, 'SP')",
+        (f"c-{name}", f"u-{name}"),
+    )
+    conn.execute(
+        "insert into raw.olist_orders (order_id, customer_id, order_status, order_purchase_timestamp)"
+        " values (%s, %s, 'delivered', '2018-03-20 10:00-03')",
+        (f"o-{name}", f"c-{name}"),
+    )
+    conn.execute(
+        "insert into raw.olist_order_payments (order_id, payment_sequential, payment_type,"
+        " payment_installments, payment_value) values (%s, 1, 'boleto', 1, %s)",
+        (f"o-{name}", 10 * day),
+    )
+
+
+def _punches(conn: psycopg.Connection, name: str, day: int, folder: Path) -> None:
+    """A punch-in and a punch-out of E1 on a new day, through the AFD loader itself: controle_ponto's."""
+    from orchestration.ingest.afd_loader import load_afd
+
+    path = folder / f"AFD_{name}.txt"
+    lines = [build.header_1510(0, f"0000000000000{day:04d}", build_date(day), build_date(day))]
+    lines += [build.punch_1510(n, dt_at(day, hour), "10987654321") for n, hour in enumerate((8, 17), 1)]
+    path.write_text("".join(line + "\r\n" for line in lines), encoding="latin-1")
+    load_afd(conn, path)
+
+
 class Load:
-    """A load that stays open (uncommitted) until told to commit: one customer with one order, and a
-    punch of E1 on a new day (loaded through the AFD loader itself)."""
+    """A load of both domains that stays open (uncommitted) until told to commit."""
 
     def __init__(self, cli: Cli, name: str, day: int, folder: Path) -> None:
-        from orchestration.ingest.afd_loader import load_afd
-
         self.conn = _connect(cli)
-        self.conn.execute(
-            "insert into raw.olist_customers (customer_id, customer_unique_id, customer_state)"
-            " values (%s, %s, 'SP')",
-            (f"c-{name}", f"u-{name}"),
-        )
-        self.conn.execute(
-            "insert into raw.olist_orders (order_id, customer_id, order_status, order_purchase_timestamp)"
-            " values (%s, %s, 'delivered', '2018-03-20 10:00-03')",
-            (f"o-{name}", f"c-{name}"),
-        )
-        self.conn.execute(
-            "insert into raw.olist_order_payments (order_id, payment_sequential, payment_type,"
-            " payment_installments, payment_value) values (%s, 1, 'boleto', 1, %s)",
-            (f"o-{name}", 10 * day),
-        )
-        path = folder / f"AFD_{name}.txt"
-        lines = [build.header_1510(0, f"0000000000000{day:04d}", build_date(day), build_date(day))]
-        lines += [build.punch_1510(n, dt_at(day, hour), "10987654321") for n, hour in enumerate((8, 17), 1)]
-        path.write_text("".join(line + "\r\n" for line in lines), encoding="latin-1")
-        load_afd(self.conn, path)
+        _order(self.conn, name, day)
+        _punches(self.conn, name, day, folder)
 
     def commit(self) -> None:
         self.conn.commit()
@@ -121,38 +130,6 @@ def test_interleaved_loads_and_refreshes_converge_to_a_full_rebuild(cli: Cli, tm
     assert _published(cli) == caught_up
 
 
-def _olist_load(cli: Cli, name: str, day: int) -> None:
-    """One customer with one order, committed (customer_360's raw tables only)."""
-    with _connect(cli) as conn:
-        conn.execute(
-            "insert into raw.olist_customers (customer_id, customer_unique_id, customer_state)"
-            " values (%s, %s, 'RJ')",
-            (f"c-{name}", f"u-{name}"),
-        )
-        conn.execute(
-            "insert into raw.olist_orders (order_id, customer_id, order_status, order_purchase_timestamp)"
-            " values (%s, %s, 'delivered', '2018-03-21 10:00-03')",
-            (f"o-{name}", f"c-{name}"),
-        )
-        conn.execute(
-            "insert into raw.olist_order_payments (order_id, payment_sequential, payment_type,"
-            " payment_installments, payment_value) values (%s, 1, 'boleto', 1, %s)",
-            (f"o-{name}", 10 * day),
-        )
-
-
-def _afd_load(cli: Cli, name: str, day: int, folder: Path) -> None:
-    """A punch-in and a punch-out of E1 on a new day, through the AFD loader (controle_ponto only)."""
-    from orchestration.ingest.afd_loader import load_afd
-
-    path = folder / f"AFD_{name}.txt"
-    lines = [build.header_1510(0, f"0000000000000{day:04d}", build_date(day), build_date(day))]
-    lines += [build.punch_1510(n, dt_at(day, hour), "10987654321") for n, hour in enumerate((8, 17), 1)]
-    path.write_text("".join(line + "\r\n" for line in lines), encoding="latin-1")
-    with _connect(cli) as conn:
-        load_afd(conn, path)
-
-
 def _last_build(cli: Cli) -> tuple[str, list[str] | None]:
     """(outcome, domains built) of the newest refresh attempt."""
     with _connect(cli) as conn:
@@ -195,7 +172,8 @@ def test_a_refresh_builds_only_the_domains_with_new_loads_and_converges(cli: Cli
     ponto, published = _tables(cli, "controle_ponto"), _published(cli)
     assert ponto
 
-    _olist_load(cli, "a", 1)
+    with _connect(cli) as conn:  # customer_360 only
+        _order(conn, "a", 1)
     assert cli.run("refresh").returncode == 0
     assert _last_build(cli) == ("published", ["customer_360"])
     assert _tables(cli, "controle_ponto") == ponto  # not rebuilt
@@ -208,12 +186,14 @@ def test_a_refresh_builds_only_the_domains_with_new_loads_and_converges(cli: Cli
     assert _last_build(cli) == ("published", None)
 
     customers = _tables(cli, "customer_360")
-    _afd_load(cli, "b", 2, tmp_path)
+    with _connect(cli) as conn:  # controle_ponto only
+        _punches(conn, "b", 2, tmp_path)
     assert cli.run("refresh").returncode == 0
     assert _last_build(cli) == ("published", ["controle_ponto"])
     assert _tables(cli, "customer_360") == customers
     # customer_360 again: its build starts from the state kept aside two publishes ago
-    _olist_load(cli, "c", 3)
+    with _connect(cli) as conn:
+        _order(conn, "c", 3)
     assert cli.run("refresh").returncode == 0
     assert _last_build(cli) == ("published", ["customer_360"])
     caught_up = _published(cli)

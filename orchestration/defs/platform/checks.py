@@ -84,7 +84,8 @@ def _gx_check_step(name: str, expectations: tuple[Expectation, ...]) -> dg.Asset
                 published_rows=publish.published_row_counts(conn),
                 min_row_share=config.min_row_share,
             )
-            # the api resources of the domains this run built (the others' published build stays)
+            # the domains this run builds, and the platform's (decided by the dbt step: the raw checks
+            # run before it decides, so they check every domain; the api checks, after it, only those)
             built = publish.built_domains(conn, context.run.run_id)
             selected = tuple(
                 item
