@@ -98,7 +98,8 @@ def dt_at(day: int, hour: int):  # type: ignore[no-untyped-def]
     return dt.datetime.combine(build_date(day), dt.time(hour))
 
 
-def test_interleaved_loads_and_refreshes_converge_to_a_full_rebuild(cli: Cli, tmp_path: Path) -> None:
+def _load_and_publish_both_domains(cli: Cli) -> None:
+    """The test data of both domains, loaded and published by a first refresh."""
     for args in (
         ("migrate",),
         ("ingest", "olist", str(DATA / "olist_small")),
@@ -109,6 +110,10 @@ def test_interleaved_loads_and_refreshes_converge_to_a_full_rebuild(cli: Cli, tm
     ):
         result = cli.run(*args)
         assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_interleaved_loads_and_refreshes_converge_to_a_full_rebuild(cli: Cli, tmp_path: Path) -> None:
+    _load_and_publish_both_domains(cli)
     # two loads open at once; one commits, a refresh runs, then the other commits: the case that lost
     # rows (a load that began before a build and committed after it). The seed draws which one is late.
     first, second = random.Random(SEED).sample(["a", "b"], 2)
@@ -158,16 +163,7 @@ def test_a_refresh_builds_only_the_domains_with_new_loads_and_converges(cli: Cli
     """A load of one domain's raw tables rebuilds that domain only; the other keeps its published tables
     (the same relations), and its later builds still read everything committed since its own last build.
     After domain-only refreshes in both orders, the published data equals a rebuild from scratch."""
-    for args in (
-        ("migrate",),
-        ("ingest", "olist", str(DATA / "olist_small")),
-        ("ingest", "employees", str(DATA / "ponto" / "employees.csv")),
-        ("ingest", "schedules", str(DATA / "ponto" / "schedules.csv")),
-        ("ingest", "afd", *map(str, sorted((DATA / "afd").glob("*.txt")))),
-        ("refresh",),
-    ):
-        result = cli.run(*args)
-        assert result.returncode == 0, result.stderr[-2000:]
+    _load_and_publish_both_domains(cli)
     assert _last_build(cli) == ("published", None)
     ponto, published = _tables(cli, "controle_ponto"), _published(cli)
     assert ponto
