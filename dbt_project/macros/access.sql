@@ -8,14 +8,16 @@
 {#- The rows a role sees, as a policy's USING predicate. `team` reads the dim_employees built beside
     the table (a policy binds the table it names when created), where a manager sees their own row
     and their reports'. Its ref() is a real dependency: dbt reads refs in hooks, so every table with
-    a team policy is built after dim_employees. -#}
+    a team policy is built after dim_employees. The caller's employee_id is a sub-select: PostgreSQL
+    evaluates it once per statement (an InitPlan) and an index condition can still use it, where a
+    bare `auth.employee_id()` call would run again for every row a filter looks at. -#}
 {% macro row_predicate(rule) -%}
     {%- if rule == 'all' -%}
         true
     {%- elif rule == 'own' -%}
-        employee_id = auth.employee_id()
+        employee_id = (select auth.employee_id())
     {%- elif rule == 'own_or_reports' -%}
-        employee_id = auth.employee_id() or manager_id = auth.employee_id()
+        employee_id = (select auth.employee_id()) or manager_id = (select auth.employee_id())
     {%- elif rule == 'team' -%}
         employee_id in (select team.employee_id from {{ ref('dim_employees') }} as team)
     {%- else -%}

@@ -94,3 +94,34 @@ def test_api_views_are_flat_selects() -> None:
         if any(line.strip().lower().startswith("with") for line in path.read_text().splitlines())
     ]
     assert with_clauses == ["platform/data_status.sql"]  # audit rows, not a mart: no dashboard order
+
+
+@pytest.mark.parametrize(
+    ("resource", "mart", "role"),
+    [
+        ("employees", "dim_employees", MANAGER),  # own or reports
+        ("timesheet_daily", "fct_timesheet_daily", EMPLOYEE),  # own
+        ("timesheet_daily", "fct_timesheet_daily", MANAGER),  # team: through dim_employees' policy
+    ],
+    ids=lambda value: value[0] if isinstance(value, tuple) else value,
+)
+def test_the_callers_employee_id_is_read_once_per_statement_not_per_row(
+    platform: Platform, resource: str, mart: str, role: tuple[str, dict[str, str]]
+) -> None:
+    """A row-level security predicate calls auth.employee_id() through a sub-select (an InitPlan): once
+    per statement and per reference, whatever the rows the scan filters, sequential scan included."""
+    name, claims = role
+    with platform.admin.connect() as conn, conn.transaction(force_rollback=True):
+        rows = conn.execute(f"select count(*) from marts.{mart}").fetchone()[0]  # type: ignore[index]
+        conn.execute("set local track_functions = 'all'")
+        conn.execute("set local enable_indexscan = off")  # every row through the policy's filter
+        conn.execute("set local enable_bitmapscan = off")
+        conn.execute(f"set local role {name}")
+        conn.execute("select set_config('request.jwt.claims', %s, true)", (json.dumps(claims),))
+        seen = conn.execute(f"select count(*) from api.{resource}").fetchone()[0]  # type: ignore[index]
+        conn.execute("reset role")
+        calls = conn.execute(
+            "select pg_stat_get_xact_function_calls('auth.employee_id()'::regprocedure)"
+        ).fetchone()[0]  # type: ignore[index]
+    assert rows >= 6 and 0 < seen < rows, (rows, seen)  # a filter over several rows, some kept
+    assert 0 < calls <= 2, f"auth.employee_id() ran {calls} times for {rows} rows of {mart}"
