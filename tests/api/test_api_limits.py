@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from orchestration.runtime.services import POOLS
 from tests.conftest import ApiAs, Platform, token_for
 
 pytestmark = pytest.mark.api
@@ -83,7 +84,8 @@ def test_slow_analyst_queries_do_not_starve_anonymous_requests(api_as: ApiAs, pl
         )
     analyst = {"Authorization": f"Bearer {token_for(platform.settings, 'analyst')}"}
     try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
+        busy = POOLS["analytics"] + 2  # every analyst connection taken, and two more waiting
+        with concurrent.futures.ThreadPoolExecutor(max_workers=busy) as pool:
             slow = [
                 pool.submit(
                     httpx.get,
@@ -92,7 +94,7 @@ def test_slow_analyst_queries_do_not_starve_anonymous_requests(api_as: ApiAs, pl
                     headers=analyst,
                     timeout=120,
                 )
-                for _ in range(12)
+                for _ in range(busy)
             ]
             time.sleep(0.5)  # let them take the analysts' connections (not a synchronisation)
             anon = api_as(None)

@@ -27,7 +27,7 @@ def test_each_pool_has_its_own_connections_and_socket(tmp_path: Path) -> None:
     )
     analytics = dict(line.split(" = ", 1) for line in postgrest_config(settings, "analytics").splitlines())
     assert interactive["server-unix-socket"] != analytics["server-unix-socket"]
-    assert (interactive["db-pool"], analytics["db-pool"]) == ("10", "5")
+    assert (interactive["db-pool"], analytics["db-pool"]) == ("10", "10")
     assert "admin-server-port" not in analytics
 
 
