@@ -99,13 +99,13 @@ TO_CLOSE = {
 }
 
 
-def _refresh_cause(run: dict[str, Any], steps_key: str, models_key: str) -> str:
+def _refresh_cause(run: dict[str, Any], key: str) -> str:
     """Where an incremental refresh's seconds went, from its own steps and slowest models."""
-    steps = run["refresh_steps"][steps_key]
+    steps = run["refresh_steps"][key]
     named = ("raw_input_checks", "dbt_models", "api_resource_checks", "platform__published_build")
     outside = steps["total"] - sum(steps.get(name, 0.0) for name in named)
     slowest = ", ".join(
-        f"`{name}` {seconds}" for name, seconds in list(run["model_seconds"][models_key].items())[:2]
+        f"`{name}` {seconds}" for name, seconds in list(run["model_seconds"][key].items())[:2]
     )
     return (
         f"of {steps['total']} s: GX raw checks {steps.get('raw_input_checks', 0)}, dbt step"
@@ -171,7 +171,7 @@ def table(results: dict[str, Any], scale_name: str) -> str:
             f" ({large_c['incremental_refresh_after_1pct_seconds']} of {large_c['full_refresh_seconds']} s)",
             "≤ 0.10",
             _met(large_c["incremental_vs_full_ratio"], 0.10, False),
-            _refresh_cause(large_c, "after_1pct", "after_1pct"),
+            _refresh_cause(large_c, "after_1pct"),
         ),
         (
             f"one new day vs full build ({large_p['employees']:,} × {large_p['days']} days)",
@@ -179,7 +179,7 @@ def table(results: dict[str, Any], scale_name: str) -> str:
             f" ({large_p['refresh_after_one_new_day_seconds']} of {large_p['full_refresh_seconds']} s)",
             "≤ 0.10",
             _met(large_p["one_day_vs_full_ratio"], 0.10, False),
-            _refresh_cause(large_p, "one_new_day", "one_new_day"),
+            _refresh_cause(large_p, "one_new_day"),
         ),
         (
             f"Olist ingest vs COPY into raw-shaped tables ({large_c['rows']:,} rows)",
@@ -202,7 +202,14 @@ def table(results: dict[str, Any], scale_name: str) -> str:
             f"customer_360 {small_c['ingest_peak_rss_mb']} → {large_c['ingest_peak_rss_mb']} MiB,"
             f" controle_ponto {small_p['ingest_peak_rss_mb']} → {large_p['ingest_peak_rss_mb']} MiB",
             "flat in the input size",
-            _met(large_c["ingest_peak_rss_mb"] / small_c["ingest_peak_rss_mb"], 1.5, False),
+            _met(
+                max(
+                    large["ingest_peak_rss_mb"] / small["ingest_peak_rss_mb"]
+                    for small, large in ((small_c, large_c), (small_p, large_p))
+                ),
+                1.5,
+                False,
+            ),
             "",
         ),
         (
