@@ -80,6 +80,15 @@ def business_time_zone(dbt_project_dir: Path) -> str:
     return str(project["vars"]["business_time_zone"])
 
 
+def committed_since(snapshot: sql.Composable) -> sql.Composed:
+    """The raw rows committed after ``snapshot`` (a ``pg_snapshot``), as a condition on a raw table's
+    ``loaded_xid``: the rule 2 above reads, written once."""
+    return sql.SQL(
+        "(loaded_xid >= pg_snapshot_xmin({s}::pg_snapshot)"
+        " and not pg_visible_in_snapshot(loaded_xid, {s}::pg_snapshot))"
+    ).format(s=snapshot)
+
+
 def raw_tables_changed_since(
     conn: psycopg.Connection, snapshot: str, among: Collection[str] | None = None
 ) -> list[str]:
@@ -94,10 +103,9 @@ def raw_tables_changed_since(
     for (table,) in tables:
         if among is not None and table not in among:
             continue
-        query = sql.SQL(
-            "select exists (select from {} where loaded_xid >= pg_snapshot_xmin(%(s)s::pg_snapshot)"
-            " and not pg_visible_in_snapshot(loaded_xid, %(s)s::pg_snapshot))"
-        ).format(sql.Identifier("raw", table))
+        query = sql.SQL("select exists (select from {} where {})").format(
+            sql.Identifier("raw", table), committed_since(sql.Placeholder("s"))
+        )
         row = conn.execute(query, {"s": snapshot}).fetchone()
         if row and row[0]:
             changed.append(table)
@@ -151,6 +159,31 @@ def plan_build(conn: psycopg.Connection, settings: Settings, this_run: str | Non
         "new loads in " + ", ".join(f"raw.{name}" for name in tables),
         frozenset(domain for domain, names in changed.items() if names),
     )
+
+
+def rows_to_check(
+    conn: psycopg.Connection, settings: Settings, this_run: str | None = None
+) -> tuple[dict[str, str], str | None]:
+    """What a refresh's raw-input checks read: (raw table -> the condition selecting its rows committed
+    since the published build of every domain that reads it, the reason every row is read instead).
+
+    Only when the refresh builds because of new loads and nothing else (the published build passed
+    every blocking check on the rows it saw, with the same checks, the same day): then a table's
+    checks read its new rows (a reference check looks them up in the whole referenced table).
+    Otherwise (nothing published yet, a last attempt that did not publish, another project or
+    migration, a new day) the mapping is empty and every row is checked. A table no domain's build
+    state names is always read whole."""
+    plan = plan_build(conn, settings, this_run)
+    if plan.reason is not None and plan.domains is None:
+        return {}, plan.reason
+    conditions: dict[str, list[str]] = {}
+    for snapshot, tables in conn.execute(
+        f"select snapshot::text, raw_tables from {BUILD_STATE.schema}.{BUILD_STATE.name} order by domain"
+    ).fetchall():
+        since = committed_since(sql.Literal(snapshot)).as_string(conn)
+        for table in tables:
+            conditions.setdefault(table, []).append(since)
+    return {table: " or ".join(found) for table, found in conditions.items()}, None
 
 
 def reason_to_build(conn: psycopg.Connection, settings: Settings) -> str | None:

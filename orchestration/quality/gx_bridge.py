@@ -38,6 +38,18 @@ SUMMARY_KEYS = (
 )
 
 
+# a raw table's batch of the rows committed since the published build (SuiteContext.raw_rows)
+NEW_ROWS_SUFFIX = ".new_rows"
+NEW_ROWS_BATCH = "rows loaded since the published build"
+
+
+def _batch(expectation: Expectation, context: SuiteContext) -> tuple[str, str]:
+    """(table, the condition selecting the rows it reads: '' for every row)."""
+    if expectation.layer != "raw" or expectation.whole_table:
+        return expectation.asset, ""
+    return expectation.asset, context.raw_rows.get(expectation.table, "")
+
+
 @dataclass(frozen=True)
 class Evaluation:
     expectation: Expectation
@@ -124,24 +136,31 @@ def run_suites(
     context.save_config_variable(URL_VARIABLE, database_url)
     make_private(project_root / "gx" / "uncommitted")
     source = context.data_sources.add_or_update_sql(name=name, connection_string="${" + URL_VARIABLE + "}")
-    by_table = {
-        table: list(items)
-        for table, items in groupby(sorted(expectations, key=lambda e: e.asset), lambda e: e.asset)
-    }
+
+    def batch_key(expectation: Expectation) -> tuple[str, str]:
+        return _batch(expectation, suite_context)
+
+    by_batch = {key: list(items) for key, items in groupby(sorted(expectations, key=batch_key), batch_key)}
     definitions: dict[bool, list[Any]] = {True: [], False: []}
     unavailable: dict[str, str] = {}  # table -> why its expectations could not be evaluated
-    for table, items in by_table.items():
+    suites: dict[str, str] = {}  # GX suite name -> the table its expectations check
+    for (table, rows), items in by_batch.items():
         layer, table_name = table.split("/")  # not `name`: that names this group's checkpoints below
         schema = suite_context.api_schema if layer == "api" else layer
+        label = table.replace("/", ".") + (NEW_ROWS_SUFFIX if rows else "")
         try:
-            asset = source.add_table_asset(
-                name=table.replace("/", "."), table_name=table_name, schema_name=schema
-            )
+            if rows:
+                asset = source.add_query_asset(
+                    name=label, query=f'select * from "{schema}"."{table_name}" where {rows}'
+                )
+            else:
+                asset = source.add_table_asset(name=label, table_name=table_name, schema_name=schema)
         except Exception as exc:  # noqa: BLE001 - GX raises its own types; e.g. a model dbt did not build
             unavailable[table] = f"{schema}.{table_name} cannot be read: {str(exc).splitlines()[0][:300]}"
             continue
-        batch = asset.add_batch_definition_whole_table("whole table")
-        suite = gx.ExpectationSuite(name=table.replace("/", "."))
+        batch = asset.add_batch_definition_whole_table(NEW_ROWS_BATCH if rows else "whole table")
+        suites[label] = table
+        suite = gx.ExpectationSuite(name=label)
         for item in items:
             expectation = item.build(gxe, suite_context)
             expectation.meta = {"check": item.name, "severity": item.severity, "domain": item.domain}
@@ -149,7 +168,7 @@ def run_suites(
             suite.add_expectation(expectation)
         suite = context.suites.add_or_update(suite)
         definition = context.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=table.replace("/", "."), data=batch, suite=suite)
+            gx.ValidationDefinition(name=label, data=batch, suite=suite)
         )
         definitions[table in IDENTIFYING_TABLES].append(definition)
 
@@ -169,7 +188,7 @@ def run_suites(
         result = checkpoint.run()
         validated.extend(result.run_results)
         for validation in result.run_results.values():
-            table = validation.suite_name.replace(".", "/")
+            table = suites[validation.suite_name]
             for item_result in validation.results:
                 check = item_result.expectation_config.meta.get("check")
                 key = (table, check)

@@ -8,6 +8,11 @@ before the dbt build); what an api resource must hold is a dbt test of its model
 two engines. GX itself is imported only when the suites run (``build`` receives the
 ``great_expectations.expectations`` module).
 
+Which rows a raw check reads: when a refresh builds only because of new loads, the rows committed
+since the published build (which passed the same checks); otherwise, and for a check marked
+``whole_table``, every row (``change_detection.rows_to_check``). A ``mostly`` threshold is then a share
+of the new rows, and a reference check looks the new rows up in the whole referenced table.
+
 Besides this list, every run adds (see :func:`derived_expectations`):
 - ``row_count_vs_published`` (error) on each api resource: at least half the rows of the build the
   API serves now (a collapsed build, e.g. from a truncated input, is not published);
@@ -33,6 +38,9 @@ class SuiteContext:
     api_schema: str  # api__next during a refresh
     published_rows: Mapping[str, int] = field(default_factory=dict)
     min_row_share: float = MIN_ROW_SHARE
+    # raw table -> the SQL condition selecting the rows its checks read (change_detection.rows_to_check:
+    # those committed since the published build); a table not named here is read whole
+    raw_rows: Mapping[str, str] = field(default_factory=dict)
 
 
 Builder = Callable[[Any, SuiteContext], Any]  # (gxe module, context) -> gxe.Expectation
@@ -46,6 +54,8 @@ class Expectation:
     severity: str  # error | warn
     description: str
     build: Builder
+    # a property of the whole table (e.g. freshness), never of the rows loaded since the published build
+    whole_table: bool = False
 
     @property
     def layer(self) -> str:
@@ -151,6 +161,7 @@ def derived_expectations(
             severity=WARN,
             description=f"Loaded within the last {hours:g} hours (dbt source freshness warn_after).",
             build=_freshness(hours),
+            whole_table=True,
         )
         for table, (domain, hours) in sorted(fresh_sources.items())
     )

@@ -5,6 +5,8 @@ import os
 import re
 from pathlib import Path
 
+import psycopg
+import psycopg.sql
 import pytest
 
 from orchestration.defs.platform.checks import EXPECTATIONS
@@ -125,3 +127,45 @@ def test_a_table_gx_cannot_read_is_named_in_its_checks_failure(
 
     assert result.passed is False
     assert result.summary["exception"].startswith("raw.no_such_table cannot be read")
+
+
+def test_raw_checks_read_the_rows_loaded_since_a_snapshot_and_freshness_the_whole_table(
+    fresh_db: ConnectionInfo, settings: Settings, tmp_path: Path
+) -> None:
+    """A refresh of new loads only checks what they added (the published build passed the same checks):
+    an old order of nobody is not reported again, a new one is; freshness is of the whole table."""
+    from orchestration.change_detection import committed_since
+
+    old, recent = dt.datetime(2020, 1, 1, tzinfo=dt.UTC), dt.datetime.now(dt.UTC)
+    insert = (
+        "insert into raw.olist_orders (order_id, customer_id, order_status, order_purchase_timestamp,"
+        " loaded_at) values (%s, %s, %s, now(), %s)"
+    )
+    with fresh_db.connect(autocommit=True) as conn:
+        conn.execute(
+            "insert into raw.olist_customers (customer_id, customer_unique_id, customer_state)"
+            " values ('c1', 'u1', 'SP')"
+        )
+        conn.execute(insert, ("o-old-orphan", "ghost-1", "created", recent))
+        conn.execute(insert, ("o-old", "c1", "created", recent))
+        (snapshot,) = conn.execute("select pg_current_snapshot()::text").fetchone() or ("",)
+        conn.execute(insert, ("o-new-orphan", "ghost-2", "created", old))
+        conn.execute(insert, ("o-new", "c1", "delivered", old))
+        since = committed_since(psycopg.sql.Literal(snapshot)).as_string(conn)
+    (freshness,) = derived_expectations({}, {"olist_orders": ("customer_360", 48.0)})
+    checks = [
+        _expectation("raw/olist_orders:customer_exists"),
+        _expectation("raw/olist_orders:status_allowed"),
+        freshness,
+    ]
+    url = role_connection(fresh_db, settings, "transformer").url("postgresql+psycopg")
+    context = SuiteContext("api", raw_rows={"olist_orders": since})
+
+    results = gx_bridge.run_suites("gx_new_rows", checks, context, url, tmp_path, None)
+
+    outcome = {item.expectation.name: item for item in results}
+    assert outcome["customer_exists"].passed is False
+    assert outcome["customer_exists"].summary["observed_value"] == 1  # ghost-2 only (the whole table has 2)
+    assert outcome["status_allowed"].summary["element_count"] == 2  # the two new orders
+    # the newest row of the table is recent (the new rows are dated 2020): fresh
+    assert outcome["freshness"].passed is True

@@ -10,6 +10,7 @@ report. Results are written to ``audit.check_results`` (what the gate reads) and
 import dagster as dg
 
 from orchestration import publish
+from orchestration.change_detection import rows_to_check
 from orchestration.defs.controle_ponto import checks as controle_ponto_checks
 from orchestration.defs.customer_360 import checks as customer_360_checks
 from orchestration.defs.platform.dbt import fresh_sources, manifest, row_counted_resources
@@ -79,10 +80,16 @@ def _gx_check_step(name: str, expectations: tuple[Expectation, ...]) -> dg.Asset
         transformer = database.transformer()
         with transformer.connect(autocommit=True) as conn:
             publish.begin_attempt(conn, context.run.run_id)
+            # the raw checks read the rows loaded since the published build when that is all that changed
+            raw_rows: dict[str, str] = {}
+            every_row: str | None = None
+            if any(item.layer == "raw" for item in expectations):
+                raw_rows, every_row = rows_to_check(conn, settings, context.run.run_id)
             suite_context = SuiteContext(
                 api_schema=publish.shadow("api"),
                 published_rows=publish.published_row_counts(conn),
                 min_row_share=config.min_row_share,
+                raw_rows=raw_rows,
             )
             # the domains this run builds, and the platform's (decided by the dbt step: the raw checks
             # run before it decides, so they check every domain; the api checks, after it, only those)
@@ -94,7 +101,12 @@ def _gx_check_step(name: str, expectations: tuple[Expectation, ...]) -> dg.Asset
                 and dg.AssetCheckKey(dg.AssetKey(item.asset.split("/")), item.name)
                 in context.selected_asset_check_keys
             )
-            context.log.info(f"Validating {len(selected)} expectations (Great Expectations)")
+            scope = ""
+            if every_row:
+                scope = f", on every row of the raw tables: {every_row}"
+            elif raw_rows:
+                scope = ", on the rows of the raw tables loaded since the published build"
+            context.log.info(f"Validating {len(selected)} expectations (Great Expectations){scope}")
             with publish.failing_marks_attempt(conn, context.run.run_id):
                 evaluations = run_suites(
                     name,
