@@ -80,6 +80,7 @@ def run_refresh(
 
     transformer = role_connection(start_database(settings), settings, "transformer")
     with dg.DagsterInstance.get() as instance, transformer.connect(autocommit=True) as guard:
+        keep_storage_connections(instance)
         heal_runs(settings, instance)
         # one refresh at a time: say so in one line instead of letting two collide in their steps
         running = runs_in_progress(instance)
@@ -118,6 +119,16 @@ def run_refresh(
         run_id=result.run_id, success=result.success, failed_steps=failed, step_seconds=seconds
     )
     return _with_audit(settings, outcome)
+
+
+def keep_storage_connections(instance: Any) -> None:
+    """The instance's storages keep their PostgreSQL connections open while it is in use.
+
+    By default each storage call opens a connection and closes it (an idle instance holds none): a
+    refresh at S scale opened ~1,650 connections to the Dagster database, and keeping them cut it from
+    28.7 to 23.7 s (bench/README.md). The webserver keeps them open the same way (one connection, up to
+    20 more at once, recycled after an hour); a run has no statement timeout (0), as before."""
+    instance.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=20)
 
 
 DEFINITIONS_MODULE = "orchestration.definitions"
@@ -200,6 +211,7 @@ class _StepWatcher:
         import dagster as dg
 
         with dg.DagsterInstance.get() as instance:
+            keep_storage_connections(instance)
             while True:
                 finished = self.done.wait(self.interval)
                 try:
