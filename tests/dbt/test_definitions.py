@@ -23,6 +23,26 @@ def test_layer_and_domain_from_dbt_fqn() -> None:
     assert layer_and_domain(["bi_dash", "misc"]) == (None, None)
 
 
+def test_the_dbt_resource_skips_the_version_subprocess_and_the_adapter_it_has_no_use_for() -> None:
+    """BiDashDbtCli replaces two private methods of dagster-dbt's resource: they must still exist there
+    (or the replacement does nothing), and the version it gives must be the one `dbt --version` says."""
+    import subprocess
+
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.defs.platform.dbt import BiDashDbtCli
+    from orchestration.runtime.environment import dbt_executable
+
+    for name in ("_cli_version", "_initialize_dbt_core_adapter"):
+        assert name in vars(DbtCliResource) and name in vars(BiDashDbtCli), name
+    resource = BiDashDbtCli(
+        project_dir=str(Path(__file__).parents[2] / "dbt_project"), dbt_executable=dbt_executable()
+    )
+    said = subprocess.run([dbt_executable(), "--version"], capture_output=True, text=True, check=True).stdout
+    assert f"installed: {resource._cli_version}" in said
+    assert resource._initialize_dbt_core_adapter([]) is None
+
+
 def test_definitions_declare_assets_jobs_and_a_stopped_schedule(platform: Platform) -> None:
     from orchestration.definitions import defs
 
