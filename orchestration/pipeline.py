@@ -20,7 +20,13 @@ from orchestration.errors import PlatformError
 from orchestration.logs import rotate
 from orchestration.publish import RUNNER_LOCK_KEY
 from orchestration.runtime.database import role_connection, start_database
-from orchestration.runtime.runs import describe_run, heal, run_tags, runs_in_progress
+from orchestration.runtime.runs import (
+    describe_run,
+    heal,
+    keep_storage_connections,
+    run_tags,
+    runs_in_progress,
+)
 from orchestration.settings import PROJECT_ROOT, Settings
 
 logger = logs.get_logger("pipeline")
@@ -97,7 +103,6 @@ def run_refresh(
             instance,
             recon_job,
             run_config={
-                "execution": {"config": {"in_process": {}}},  # this process runs it, step after step
                 "loggers": {"console": {"config": {"log_level": "INFO"}}},
                 "ops": {
                     "dbt_models": {"config": {"full_refresh": full_refresh, "every_domain": every_domain}},
@@ -119,16 +124,6 @@ def run_refresh(
         run_id=result.run_id, success=result.success, failed_steps=failed, step_seconds=seconds
     )
     return _with_audit(settings, outcome)
-
-
-def keep_storage_connections(instance: Any) -> None:
-    """The instance's storages keep their PostgreSQL connections open while it is in use.
-
-    By default each storage call opens a connection and closes it (an idle instance holds none): a
-    refresh at S scale opened ~1,650 connections to the Dagster database, and keeping them cut it from
-    28.7 to 23.7 s (bench/README.md). The webserver keeps them open the same way (one connection, up to
-    20 more at once, recycled after an hour); a run has no statement timeout (0), as before."""
-    instance.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=20)
 
 
 DEFINITIONS_MODULE = "orchestration.definitions"

@@ -28,6 +28,24 @@ IN_PROGRESS = ("STARTING", "STARTED", "CANCELING")
 _WORKER_PID = re.compile(r"\(pid:? (\d+)\)")
 
 
+_POOLED = "_bi_dash_keeps_connections"
+
+
+def keep_storage_connections(instance: Any) -> None:
+    """The instance's storages keep their PostgreSQL connections open while it is in use.
+
+    By default each storage call opens a connection and closes it (an idle instance holds none): a
+    refresh at S scale opened ~1,650 connections to the Dagster database, and keeping them cut it from
+    28.7 to 23.7 s (bench/README.md). The webserver keeps them open the same way (one connection, up to
+    20 more at once, recycled after an hour); a run has no statement timeout (0), as before. Called
+    by ``bi-dash refresh`` on its instance and, for runs the daemon launches, by the platform database
+    resource on the run worker's; once per instance (a second call would leave the first pool open)."""
+    if getattr(instance, _POOLED, False):
+        return
+    instance.optimize_for_webserver(statement_timeout=0, pool_recycle=3600, max_overflow=20)
+    setattr(instance, _POOLED, True)
+
+
 def run_tags() -> dict[str, str]:
     """Tags of a run this process executes itself."""
     return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from orchestration.runtime.database import ConnectionInfo, role_connection, start_database
+from orchestration.runtime.runs import keep_storage_connections
 from orchestration.settings import Settings, get_settings
 
 
@@ -10,6 +11,11 @@ class PlatformDatabase(dg.ConfigurableResource):
     """Connection used by ingestion assets (a libpq URL; empty: the configured platform database)."""
 
     url: str = ""
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # every run holds this resource: the run's Dagster storages keep their connections for the run
+        if context.instance is not None:
+            keep_storage_connections(context.instance)
 
     def connection_info(self) -> ConnectionInfo:
         if self.url:
