@@ -56,6 +56,14 @@ def _run_id(stderr: str) -> str:
     return match.group(1)
 
 
+def _raw_checks_read(cli: Cli, run_id: str) -> str:
+    """What a run's raw-input checks read, as the refresh log says."""
+    log = (cli.home / "logs" / "refresh.log").read_text().splitlines()
+    lines = [line for line in log if run_id in line and "raw_input_checks - Validating" in line]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
 def _dagster_run_status(cli: Cli, run_id: str) -> str:
     query = {"query": '{ runOrError(runId: "' + run_id + '") { ... on Run { status } } }'}
     url = f"http://127.0.0.1:{cli.ports['DAGSTER_PORT']}/graphql"
@@ -117,6 +125,10 @@ def _blocked_then_served(
     assert "raw/olist_orders:customer_exists" in blocked.stderr
     assert "Traceback" not in blocked.stderr
     assert _dagster_run_status(cli, _run_id(blocked.stderr)) == "FAILURE"
+    # new loads after a publish: the raw checks read those rows, and that was enough to hold it back
+    assert "on the rows of the raw tables loaded since the published build" in _raw_checks_read(
+        cli, _run_id(blocked.stderr)
+    )
     # the API still serves the previous build of customer_360: the new customer is not there
     assert _count(cli, "customers", analyst) == customers_before
     status = _status(cli)
@@ -175,6 +187,10 @@ def test_a_collapsed_build_is_not_published_unless_asked(cli: Cli) -> None:
     try:
         result = cli.run("refresh", "--full-refresh")
         assert result.returncode == 1, result.stderr[-2000:]
+        # rows deleted by hand leave no trace the new-rows rule sees: a forced build checks every row
+        assert "on every row of the raw tables: a full refresh (--full-refresh)" in _raw_checks_read(
+            cli, _run_id(result.stderr)
+        )
         assert "api/customer_orders:row_count_vs_published" in result.stderr
         assert _count(cli, "customer_orders", analyst) == orders_before
         # a deliberate purge: published on request, and the next refresh does not bring it back

@@ -4,7 +4,7 @@ then ``platform/published_build`` publishes it when every blocking check passed 
 import graphlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -36,6 +36,16 @@ PUBLISHED_BUILD = dg.AssetKey(["platform", "published_build"])
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False  # rebuild incremental models from scratch (after a schema change)
     every_domain: bool = False  # build every domain, new loads or not (`bi-dash refresh --force`)
+
+
+def forced_build(run_config: Mapping[str, Any]) -> str | None:
+    """Why a run builds whatever was loaded, as its config for the dbt step says (None: it does not)."""
+    config = DbtBuildConfig(**run_config.get("ops", {}).get("dbt_models", {}).get("config", {}))
+    if config.full_refresh:
+        return "a full refresh (--full-refresh)"
+    if config.every_domain:
+        return "a build of every domain (--force)"
+    return None
 
 
 def _subject(node: dict, nodes: dict) -> dict:

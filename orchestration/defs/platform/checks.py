@@ -13,6 +13,7 @@ from orchestration import publish
 from orchestration.change_detection import rows_to_check
 from orchestration.defs.controle_ponto import checks as controle_ponto_checks
 from orchestration.defs.customer_360 import checks as customer_360_checks
+from orchestration.defs.platform.assets import forced_build
 from orchestration.defs.platform.dbt import fresh_sources, manifest, row_counted_resources
 from orchestration.defs.platform.resources import PlatformDatabase
 from orchestration.quality.suites import (
@@ -84,7 +85,9 @@ def _gx_check_step(name: str, expectations: tuple[Expectation, ...]) -> dg.Asset
             raw_rows: dict[str, str] = {}
             every_row: str | None = None
             if any(item.layer == "raw" for item in expectations):
-                raw_rows, every_row = rows_to_check(conn, settings, context.run.run_id)
+                every_row = forced_build(context.run.run_config)
+                if every_row is None:
+                    raw_rows, every_row = rows_to_check(conn, settings, context.run.run_id)
             suite_context = SuiteContext(
                 api_schema=publish.shadow("api"),
                 published_rows=publish.published_row_counts(conn),
