@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from orchestration.defs.platform.steps import API_CHECKS_STEP, RAW_CHECKS_STEP
+
 ROOT = Path(__file__).resolve().parents[1]
 BI_DASH = str(Path(sys.executable).parent / "bi-dash")
 
@@ -107,7 +109,7 @@ def refresh_breakdown(env: dict[str, str], *args: str) -> dict[str, float]:
     finished = DBT_RUN.search(log)
     hours, minutes, seconds = finished.groups() if finished else ("0", "0", "0")
     figures["dbt_run"] = round(int(hours) * 3600 + int(minutes) * 60 + float(seconds), 1)
-    gate = sum(figures.get(name, 0.0) for name in ("raw_input_checks", "api_resource_checks"))
+    gate = sum(figures.get(name, 0.0) for name in (RAW_CHECKS_STEP, API_CHECKS_STEP))
     gate += figures["shadow_prepare"] + figures["publish_swap"]
     figures["gate_seconds"] = round(gate, 1)
     figures["gate_share_of_refresh"] = round(gate / total, 2)

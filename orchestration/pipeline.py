@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from orchestration import logs, publish
 from orchestration.change_detection import project_digest
 from orchestration.defs.platform.dbt import run_dbt
+from orchestration.defs.platform.steps import API_CHECKS_STEP, DBT_STEP
 from orchestration.errors import PlatformError
 from orchestration.logs import rotate
 from orchestration.publish import RUNNER_LOCK_KEY
@@ -105,8 +106,8 @@ def run_refresh(
             run_config={
                 "loggers": {"console": {"config": {"log_level": "INFO"}}},
                 "ops": {
-                    "dbt_models": {"config": {"full_refresh": full_refresh, "every_domain": every_domain}},
-                    **({"api_resource_checks": {"config": {"min_row_share": 0.0}}} if allow_shrink else {}),
+                    DBT_STEP: {"config": {"full_refresh": full_refresh, "every_domain": every_domain}},
+                    **({API_CHECKS_STEP: {"config": {"min_row_share": 0.0}}} if allow_shrink else {}),
                 },
             },
         )

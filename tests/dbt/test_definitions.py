@@ -9,6 +9,7 @@ import dagster as dg
 import pytest
 
 from orchestration.defs.platform.dbt import layer_and_domain
+from orchestration.defs.platform.steps import API_CHECKS_STEP, DBT_STEP, PUBLISH_STEP, RAW_CHECKS_STEP
 from tests.conftest import Platform
 
 pytestmark = pytest.mark.dbt
@@ -174,6 +175,13 @@ def test_every_job_resolves_so_the_dagster_ui_can_load_the_code_location(platfor
         dg.AssetKey(["marts", "dim_customers"]),
         dg.AssetKey(["platform", "published_build"]),
     } <= ingest_afd
+    # the refresh's steps are the ones its run config, step timings and the bench name (steps.py)
+    assert set(jobs["refresh"].graph.node_names()) == {
+        RAW_CHECKS_STEP,
+        DBT_STEP,
+        API_CHECKS_STEP,
+        PUBLISH_STEP,
+    }
 
 
 SNAPSHOT = Path(__file__).with_name("dagster_surface.json")

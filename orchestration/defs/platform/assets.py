@@ -27,6 +27,7 @@ from orchestration.defs.platform.dbt import (
     translator,
 )
 from orchestration.defs.platform.resources import PlatformDatabase
+from orchestration.defs.platform.steps import DBT_STEP
 from orchestration.docs_site import publish_docs
 from orchestration.settings import get_settings
 
@@ -40,7 +41,7 @@ class DbtBuildConfig(dg.Config):
 
 def forced_build(run_config: Mapping[str, Any]) -> str | None:
     """Why a run builds whatever was loaded, as its config for the dbt step says (None: it does not)."""
-    config = DbtBuildConfig(**run_config.get("ops", {}).get("dbt_models", {}).get("config", {}))
+    config = DbtBuildConfig(**run_config.get("ops", {}).get(DBT_STEP, {}).get("config", {}))
     if config.full_refresh:
         return "a full refresh (--full-refresh)"
     if config.every_domain:
@@ -91,7 +92,7 @@ def dbt_models() -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=dbt_project().manifest_path,
         dagster_dbt_translator=translator(),
-        name="dbt_models",
+        name=DBT_STEP,
         project=dbt_project(),
     )
     def _dbt_models(

@@ -16,6 +16,7 @@ from orchestration.defs.customer_360 import checks as customer_360_checks
 from orchestration.defs.platform.assets import forced_build
 from orchestration.defs.platform.dbt import fresh_sources, manifest, row_counted_resources
 from orchestration.defs.platform.resources import PlatformDatabase
+from orchestration.defs.platform.steps import API_CHECKS_STEP, RAW_CHECKS_STEP
 from orchestration.quality.suites import (
     MIN_ROW_SHARE,
     Expectation,
@@ -49,8 +50,8 @@ def _severity(expectation: Expectation) -> dg.AssetCheckSeverity:
 def gx_checks() -> list[dg.AssetChecksDefinition]:
     expectations = all_expectations()
     return [
-        _gx_check_step("raw_input_checks", tuple(item for item in expectations if item.layer == "raw")),
-        _gx_check_step("api_resource_checks", tuple(item for item in expectations if item.layer == "api")),
+        _gx_check_step(RAW_CHECKS_STEP, tuple(item for item in expectations if item.layer == "raw")),
+        _gx_check_step(API_CHECKS_STEP, tuple(item for item in expectations if item.layer == "api")),
     ]
 
 
