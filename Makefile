@@ -41,8 +41,10 @@ test: bootstrap $(STATE)/bin/chromium
 # Speed figures (never asserted in tests): every bench at two sizes, one after the other; the targets
 # table and plots land in bench/results/ and bench/README.md. SCALE=L: the L-scale sizes (hours).
 SCALE ?= S
+# BENCH_ARGS=--resume: after an interrupted run, keep the benches it finished
+BENCH_ARGS ?=
 bench: bootstrap $(STATE)/bin/chromium $(STATE)/bin/wrk $(STATE)/bin/pgbench
-	$(BIN)/python -m bench.report --scale $(SCALE)
+	$(BIN)/python -m bench.report --scale $(SCALE) $(BENCH_ARGS)
 
 # The API bench loads each endpoint with wrk and runs the same SQL with pgbench (Debian's packages)
 $(STATE)/bin/wrk:

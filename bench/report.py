@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from orchestration.defs.platform.steps import API_CHECKS_STEP, DBT_STEP, PUBLISH_STEP, RAW_CHECKS_STEP
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 README = ROOT / "bench" / "README.md"
@@ -49,35 +51,57 @@ SCALES = {
 }
 
 
-def _bench(module: str, *args: str) -> dict[str, Any]:
-    """Run one bench script; its JSON (the last thing it prints)."""
-    label = " ".join((module, *args))
-    print(f"==> {label}", file=sys.stderr, flush=True)
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", f"bench.{module}", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.exit(f"{label} failed:\n{done.stderr[-3000:]}")
-    print(f"    done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
-    out = done.stdout
-    result: dict[str, Any] = json.loads(out[out.index("{") :])
-    return result
+class Runner:
+    """Runs the bench scripts one after the other, keeping each one's JSON in ``partial`` as it ends.
+
+    An L run takes hours: with ``resume``, a bench whose result an interrupted run of the same scale
+    kept is not run again (its figures are then from that earlier run: the run's table says so)."""
+
+    def __init__(self, partial: Path, resume: bool) -> None:
+        self.partial = partial
+        self.done: dict[str, Any] = json.loads(partial.read_text()) if resume and partial.exists() else {}
+        self.reused: list[str] = []
+
+    def bench(self, module: str, *args: str) -> dict[str, Any]:
+        """Run one bench script; its JSON (the last thing it prints)."""
+        label = " ".join((module, *args))
+        if label in self.done:
+            print(f"==> {label}: kept from the interrupted run ({self.partial.name})", file=sys.stderr)
+            self.reused.append(label)
+            return dict(self.done[label])
+        print(f"==> {label}", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", f"bench.{module}", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            sys.exit(f"{label} failed:\n{done.stderr[-3000:]}")
+        print(f"    done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        out = done.stdout
+        result: dict[str, Any] = json.loads(out[out.index("{") :])
+        self.done[label] = result
+        self.partial.parent.mkdir(parents=True, exist_ok=True)
+        self.partial.write_text(json.dumps(self.done, indent=2) + "\n")
+        return result
 
 
-def run(scale: Scale) -> dict[str, Any]:
-    return {
-        "customer_360": [_bench("bench_customer_360", "--customers", str(n)) for n in scale.customers],
+def run(scale: Scale, runner: Runner) -> dict[str, Any]:
+    results = {
+        "customer_360": [runner.bench("bench_customer_360", "--customers", str(n)) for n in scale.customers],
         "controle_ponto": [
-            _bench("bench_controle_ponto", "--employees", str(e), "--days", str(d)) for e, d in scale.ponto
+            runner.bench("bench_controle_ponto", "--employees", str(e), "--days", str(d))
+            for e, d in scale.ponto
         ],
-        "api": _bench("bench_api", *scale.api),
-        "dashboards": _bench("bench_dashboards", "--repeat", str(scale.dashboards_repeat)),
+        "api": runner.bench("bench_api", *scale.api),
+        "dashboards": runner.bench("bench_dashboards", "--repeat", str(scale.dashboards_repeat)),
     }
+    if runner.reused:
+        results["resumed"] = runner.reused
+    return results
 
 
 def _met(value: float, target: float, higher_is_better: bool) -> str:
@@ -103,16 +127,16 @@ TO_CLOSE = {
 def _refresh_cause(run: dict[str, Any], key: str) -> str:
     """Where an incremental refresh's seconds went, from its own steps and slowest models."""
     steps = run["refresh_steps"][key]
-    named = ("raw_input_checks", "dbt_models", "api_resource_checks", "platform__published_build")
+    named = (RAW_CHECKS_STEP, DBT_STEP, API_CHECKS_STEP, PUBLISH_STEP)
     outside = steps["total"] - sum(steps.get(name, 0.0) for name in named)
     slowest = ", ".join(
         f"`{name}` {seconds}" for name, seconds in list(run["model_seconds"][key].items())[:2]
     )
     return (
-        f"of {steps['total']} s: GX raw checks {steps.get('raw_input_checks', 0)}, dbt step"
-        f" {steps.get('dbt_models', 0)} (dbt's own run {steps.get('dbt_run', 0)}; slowest {slowest}),"
-        f" GX api checks {steps.get('api_resource_checks', 0)}, publish"
-        f" {steps.get('platform__published_build', 0)}, outside the steps (the CLI, Dagster's run)"
+        f"of {steps['total']} s: GX raw checks {steps.get(RAW_CHECKS_STEP, 0)}, dbt step"
+        f" {steps.get(DBT_STEP, 0)} (dbt's own run {steps.get('dbt_run', 0)}; slowest {slowest}),"
+        f" GX api checks {steps.get(API_CHECKS_STEP, 0)}, publish"
+        f" {steps.get(PUBLISH_STEP, 0)}, outside the steps (the CLI, Dagster's run)"
         f" {outside:.1f}"
         f". To close: {TO_CLOSE['refresh']}"
     )
@@ -245,6 +269,11 @@ def table(results: dict[str, Any], scale_name: str) -> str:
     lines = [
         f"Scale {scale_name}, one run of `python -m bench.report --scale {scale_name}`"
         f" ({time.strftime('%Y-%m-%d')}; plots: `results/{scale_name}-refresh.png`).",
+        *(
+            [f"Resumed (`--resume`): kept from the interrupted run: {', '.join(results['resumed'])}."]
+            if results.get("resumed")
+            else []
+        ),
         "",
         "| figure | measured | target | met | not met: the measured cause, what would close it |",
         "|---|---|---|---|---|",
@@ -304,14 +333,24 @@ def main() -> None:
     parser.add_argument(
         "--from-json", type=Path, help="write the table and plots from an earlier run's results/<scale>.json"
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="after an interrupted run: keep the benches it finished (results/<scale>.partial.json)",
+    )
     args = parser.parse_args()
-    results = json.loads(args.from_json.read_text()) if args.from_json else run(SCALES[args.scale])
+    partial = RESULTS / f"{args.scale}.partial.json"
+    if args.from_json:
+        results = json.loads(args.from_json.read_text())
+    else:
+        results = run(SCALES[args.scale], Runner(partial, args.resume))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{args.scale}.json").write_text(json.dumps(results, indent=2) + "\n")
     body = table(results, args.scale)
     (RESULTS / f"{args.scale}.md").write_text(f"# bench, scale {args.scale}\n\n{body}")
     plot(results, RESULTS / f"{args.scale}-refresh.png")
     README.write_text(replace_section(README.read_text(), args.scale, body))
+    partial.unlink(missing_ok=True)
     print(body)
 
 
