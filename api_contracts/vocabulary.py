@@ -35,6 +35,10 @@ BRAZILIAN_STATES: tuple[str, ...] = tuple(
     "AC AL AM AP BA CE DF ES GO MA MG MS MT PA PB PE PI PR RJ RN RO RR RS SC SE SP TO".split()
 )
 
+# the columns the customers page sorts by, either way; each is never null (a not_null test each), so
+# the page asks for the database's default null order and an index yields it (api_contracts/queries.py)
+CUSTOMER_SORTS: tuple[str, ...] = ("total_spent", "orders_count", "last_order_at", "customer_unique_id")
+
 # --- controle_ponto -------------------------------------------------------------------------------
 PunchStatus = Literal["kept", "duplicate", "disregarded", "included", "unattributed"]
 PUNCH_STATUSES: tuple[str, ...] = get_args(PunchStatus)
@@ -84,6 +88,7 @@ DBT_VARS: dict[str, object] = {
     "order_statuses": list(ORDER_STATUSES),
     "invalid_order_statuses": list(INVALID_ORDER_STATUSES),
     "segments": list(SEGMENTS),
+    "customer_sorts": list(CUSTOMER_SORTS),
     "brazilian_states": list(BRAZILIAN_STATES),
     "punch_statuses": list(PUNCH_STATUSES),
     "review_reasons": list(REVIEW_REASONS),
@@ -97,6 +102,7 @@ DBT_VARS: dict[str, object] = {
 FRONTEND: dict[str, object] = {
     "defaultTimeZone": DEFAULT_TIME_ZONE,
     "segments": list(SEGMENTS),
+    "customerSorts": list(CUSTOMER_SORTS),
     "anomalyKinds": list(ANOMALY_KINDS),
     "violationKinds": list(VIOLATION_KINDS),
     "requestRoles": list(REQUEST_ROLES),

@@ -33,6 +33,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from api_contracts import queries
 from bench._cli import ROOT, fresh_home, run, tear_down
 
 RESULTS = ROOT / "bench" / "results"
@@ -214,23 +215,93 @@ def _pgbench(home: Path, endpoint: Endpoint, seconds: int, connections: int) -> 
     return {"rps": round(tps, 1), "avg_ms": float(latency.group(1)) if latency else float("nan")}
 
 
-def _plan(conn: psycopg.Connection, sql: str, role: str, claims: dict[str, str]) -> dict[str, object]:
-    """The plan of ``sql`` as ``role`` with ``claims``: its scans, and whether one reads a whole table."""
+def _plan(
+    conn: psycopg.Connection, sql: str, role: str, claims: dict[str, str], analyze: bool = False
+) -> dict[str, object]:
+    """The plan of ``sql`` as ``role`` with ``claims``: its scans, whether one reads a whole table and
+    whether it sorts; with ``analyze``, its execution time (ms)."""
     with conn.transaction(force_rollback=True):
         conn.execute(f"set local role {role}")
         conn.execute("select set_config('request.jwt.claims', %s, true)", (json.dumps(claims),))
-        plan = conn.execute(f"explain (format json) {sql}").fetchone()[0][0]["Plan"]  # type: ignore[index]
+        options = "analyze, format json" if analyze else "format json"
+        explained = conn.execute(f"explain ({options}) {sql}").fetchone()[0][0]  # type: ignore[index]
     scans: list[str] = []
+    nodes: list[str] = []
 
     def walk(node: dict) -> None:  # type: ignore[type-arg]
+        nodes.append(node["Node Type"])
         if "Scan" in node["Node Type"]:
             where = node.get("Relation Name") or f"index {node.get('Index Name', '?')}"
             scans.append(f"{node['Node Type']} on {where}")
         for child in node.get("Plans", []):
             walk(child)
 
-    walk(plan)
-    return {"scans": scans, "seq_scan": any(scan.startswith("Seq Scan") for scan in scans)}
+    walk(explained["Plan"])
+    return {
+        "scans": scans,
+        "seq_scan": any(scan.startswith("Seq Scan") for scan in scans),
+        "sort": "Sort" in nodes,
+        **({"ms": round(explained["Execution Time"], 2)} if analyze else {}),
+    }
+
+
+def _sample_values(conn: psycopg.Connection) -> dict[str, str]:
+    """Values for the declared requests' placeholders (api_contracts/queries.py), read from the data:
+    the busiest customer, employee and manager, a month the employee worked, the commonest kind."""
+    customer, state, segment = conn.execute(
+        "select customer_unique_id, state, segment from api.customers"
+        " order by orders_count desc, customer_unique_id limit 1"
+    ).fetchone()  # type: ignore[misc]
+    employee, month = conn.execute(
+        "select employee_id, date_trunc('month', min(work_date))::date from api.timesheet_daily"
+        " group by employee_id order by count(*) desc, employee_id limit 1"
+    ).fetchone()  # type: ignore[misc]
+    manager = conn.execute(
+        "select manager_id from api.employees where manager_id is not null"
+        " group by manager_id order by count(*) desc, manager_id limit 1"
+    ).fetchone()
+    kind = conn.execute(
+        "select kind from api.punch_anomalies group by kind order by count(*) desc, kind limit 1"
+    ).fetchone()
+    last_day = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return {
+        "customer": customer,
+        "state": state,
+        "segment": segment,
+        "employee": employee,
+        "manager": manager[0] if manager else employee,
+        "month": month.isoformat(),
+        "first_day": month.isoformat(),
+        "last_day": last_day.isoformat(),
+        "kind": kind[0] if kind else queries.SAMPLE["kind"],
+        "domain": queries.SAMPLE["domain"],
+    }
+
+
+def _declared_plans(conn: psycopg.Connection) -> list[dict[str, object]]:
+    """Every filter and order of every declared request, planned as each role that reads its resource,
+    with values from the data: whether an index serves it (no sequential scan, no sort), and its
+    execution time as EXPLAIN ANALYZE measures it."""
+    values = _sample_values(conn)
+    planned: list[dict[str, object]] = []
+    for request in queries.REQUESTS:
+        if request.bounded:
+            continue
+        for role, claims in queries.readers(request.resource, values["employee"], values["manager"]):
+            columns = conn.execute(queries.READABLE_COLUMNS, {"resource": request.resource, "role": role})
+            for sql in request.statements(values, columns=columns.fetchone()[0]):  # type: ignore[index]
+                plan = _plan(conn, sql, role, claims, analyze=True)
+                planned.append(
+                    {
+                        "resource": request.resource,
+                        "request": request.name,
+                        "sql": sql,
+                        "role": role,
+                        **plan,
+                        "served_by_index": not plan["seq_scan"] and not plan["sort"],
+                    }
+                )
+    return planned
 
 
 def main() -> None:
@@ -271,6 +342,7 @@ def main() -> None:
                 endpoint.name: _plan(conn, endpoint.sql, endpoint.role, endpoint.claims)
                 for endpoint in endpoints
             }
+            declared = _declared_plans(conn)
 
         # bare PostgREST: same binary, same pool size, the plain copies, no JWT
         bare_port, old_port = _free_port(), _free_port()
@@ -368,6 +440,7 @@ def main() -> None:
                 }
                 for name, values in figures.items()
             },
+            "requests": declared,
         }
         _write(result)
         print(json.dumps(result, indent=2))
@@ -401,6 +474,21 @@ def _write(result: dict) -> None:  # type: ignore[type-arg]
             f" {item['old']['rps']:,.0f} ({item['old']['p99_ms']}) | {item['pgbench']['rps']:,.0f} |"
             f" {item['product_vs_bare']} | {item['product_vs_old']} | {plan} |"
         )
+    requests = result["requests"]
+    lines += [
+        "",
+        f"Every declared request (api_contracts/queries.py), planned as each role that reads it:"
+        f" {sum(item['served_by_index'] for item in requests)} of {len(requests)} served by an index.",
+        "",
+        "| resource | request | role | SQL | plan | ms (EXPLAIN ANALYZE) | by an index |",
+        "|---|---|---|---|---|---|---|",
+        *(
+            f"| `{item['resource']}` | {item['request']} | {item['role']} | `{item['sql']}` |"
+            f" {'; '.join(item['scans'])}{'; Sort' if item['sort'] else ''} | {item['ms']} |"
+            f" {'yes' if item['served_by_index'] else '**no**'} |"
+            for item in requests
+        ),
+    ]
     (RESULTS / "api.md").write_text("\n".join(lines) + "\n")
 
 

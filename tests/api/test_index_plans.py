@@ -1,5 +1,5 @@
-"""The filters and orders the dashboards use reach the marts' indexes through the api views, as each
-role that reads them (row-level security included).
+"""The filters and orders the dashboards use (declared once in api_contracts/queries.py) reach the
+marts' indexes through the api views, as each role that reads them (row-level security included).
 
 With sorts and sequential scans priced out (enable_sort/enable_seqscan off), the planner takes an
 index that yields the order whenever one can be used; a Sort node left in the plan means none can:
@@ -11,76 +11,40 @@ import json
 
 import pytest
 
+from api_contracts import queries
 from tests.conftest import Platform
 
 pytestmark = pytest.mark.api
 
-ANALYST = ("analyst", {"role": "analyst"})
 EMPLOYEE = ("employee", {"role": "employee", "employee_id": "E1"})
 MANAGER = ("manager", {"role": "manager", "employee_id": "M1"})
-HR = ("hr", {"role": "hr"})
 
-# (what the dashboard asks, the SQL PostgREST runs for it, the roles that ask it)
-REQUESTS = [
-    (
-        "customers of a state by spend",
-        "select * from api.customers where state = 'SP' order by total_spent desc limit 50",
-        [ANALYST],
-    ),
-    (
-        "customers of a segment by spend",
-        "select * from api.customers where segment = 'champions' order by total_spent desc limit 50",
-        [ANALYST],
-    ),
-    ("customers by spend", "select * from api.customers order by total_spent desc limit 50", [ANALYST]),
-    (
-        "one customer's orders in time",
-        "select * from api.customer_orders where customer_unique_id = 'x' order by purchased_at",
-        [ANALYST],
-    ),
-    (
-        "daily sales of a period",
-        "select * from api.daily_sales where date >= '2018-01-01' and date <= '2018-03-31' order by date",
-        [ANALYST],
-    ),
-    (
-        "an employee's month",
-        "select * from api.timesheet_daily where employee_id = 'E1'"
-        " and work_date between '2024-03-01' and '2024-03-31' order by work_date",
-        [EMPLOYEE, MANAGER, HR],
-    ),
-    (
-        "an employee's punches in time",
-        "select * from api.punches where employee_id = 'E1' order by punched_at",
-        [EMPLOYEE, MANAGER, HR],
-    ),
-    (
-        "an employee's months",
-        "select * from api.timesheet_monthly where employee_id = 'E1' order by month",
-        [EMPLOYEE, MANAGER, HR],
-    ),
-]
+# every declared request that asks for an index, with the roles that read its resource
+PLANNED = [request for request in queries.REQUESTS if not request.bounded]
 
 
 def _plan_nodes(plan: dict) -> list[str]:  # type: ignore[type-arg]
     return [plan["Node Type"]] + [node for child in plan.get("Plans", []) for node in _plan_nodes(child)]
 
 
-@pytest.mark.parametrize(("request_name", "sql", "roles"), REQUESTS, ids=[item[0] for item in REQUESTS])
+@pytest.mark.parametrize("request_", PLANNED, ids=[f"{item.resource}: {item.name}" for item in PLANNED])
 def test_each_dashboard_request_is_served_in_index_order(
-    platform: Platform, request_name: str, sql: str, roles: list[tuple[str, dict[str, str]]]
+    platform: Platform, request_: queries.Request
 ) -> None:
+    roles = queries.readers(request_.resource, queries.SAMPLE["employee"], queries.SAMPLE["manager"])
     with platform.admin.connect() as conn:
         for role, claims in roles:
-            with conn.transaction(force_rollback=True):
-                conn.execute("set local enable_sort = off")
-                conn.execute("set local enable_seqscan = off")
-                conn.execute(f"set local role {role}")
-                conn.execute("select set_config('request.jwt.claims', %s, true)", (json.dumps(claims),))
-                plan = conn.execute(f"explain (format json) {sql}").fetchone()[0][0]["Plan"]  # type: ignore[index]
-            nodes = _plan_nodes(plan)
-            assert "Sort" not in nodes and "Incremental Sort" not in nodes, (request_name, role, nodes)
-            assert any("Index" in node for node in nodes), (request_name, role, nodes)
+            columns = conn.execute(queries.READABLE_COLUMNS, {"resource": request_.resource, "role": role})
+            for sql in request_.statements(columns=columns.fetchone()[0]):  # type: ignore[index]
+                with conn.transaction(force_rollback=True):
+                    conn.execute("set local enable_sort = off")
+                    conn.execute("set local enable_seqscan = off")
+                    conn.execute(f"set local role {role}")
+                    conn.execute("select set_config('request.jwt.claims', %s, true)", (json.dumps(claims),))
+                    plan = conn.execute(f"explain (format json) {sql}").fetchone()[0][0]["Plan"]  # type: ignore[index]
+                nodes = _plan_nodes(plan)
+                assert "Sort" not in nodes and "Incremental Sort" not in nodes, (role, sql, nodes)
+                assert any("Index" in node for node in nodes), (role, sql, nodes)
 
 
 def test_api_views_are_flat_selects() -> None:

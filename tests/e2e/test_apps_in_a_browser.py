@@ -272,7 +272,7 @@ def test_customers_filter_sort_page_count_and_csv_equal_the_api(
     shot(page, "customer-360-customers")
     analyst = api_token(cli, users, "analista")
     filters = {"state": "eq.SP", "total_spent": "gte.100"}
-    order = "total_spent.desc.nullslast,customer_unique_id.asc"
+    order = "total_spent.desc,customer_unique_id.desc"
     first = httpx.get(
         cli.api_url + "/customers",
         params={**filters, "select": "customer_unique_id", "order": order, "limit": "25"},
@@ -310,7 +310,7 @@ def test_customers_filter_sort_page_count_and_csv_equal_the_api(
         "customers",
         **filters,
         select="customer_unique_id",
-        order="total_spent.asc.nullslast,customer_unique_id.asc",
+        order="total_spent.asc,customer_unique_id.asc",
         limit="1",
     )
     page.wait_for_function(
@@ -323,7 +323,7 @@ def test_customers_filter_sort_page_count_and_csv_equal_the_api(
         cli,
         analyst,
         "customers",
-        {**filters, "select": columns, "order": "total_spent.asc.nullslast,customer_unique_id.asc"},
+        {**filters, "select": columns, "order": "total_spent.asc,customer_unique_id.asc"},
     )
     assert same_csv(exported, expected) and len(exported.strip().splitlines()) == total + 1
 

@@ -20,7 +20,11 @@ export function AnomaliesPage({ kind }: { kind: string }) {
       .from("punch_anomalies")
       .select("anomaly_id,kind,employee_id,work_date,occurred_at,punch_id,detail", { count: "exact" });
     request = kind ? request.eq("kind", kind) : request.not("kind", "in", `(${VIOLATION_KINDS.join(",")})`);
-    const answer = await request.order("work_date", { ascending: false, nullsFirst: true }).order("anomaly_id").limit(LIMIT);
+    // latest day first (days unknown first), ties by key the same way: one index read backwards yields it
+    const answer = await request
+      .order("work_date", { ascending: false, nullsFirst: true })
+      .order("anomaly_id", { ascending: false })
+      .limit(LIMIT);
     return { rows: rowsOf(answer), count: answer.count ?? 0 };
   }, [kind]);
   return (

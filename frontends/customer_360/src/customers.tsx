@@ -3,12 +3,11 @@ import { useState } from "react";
 import { api, rowsOf, saveText, ApiFailure, failureKind } from "@bi-dash/shared/api";
 import { formatDate, formatMoney, formatNumber } from "@bi-dash/shared/format";
 import { Link, Show, useLoad, useRoute, useT } from "@bi-dash/shared/ui";
-import { SEGMENTS } from "@bi-dash/shared/vocabulary";
+import { CUSTOMER_SORTS, SEGMENTS } from "@bi-dash/shared/vocabulary";
 
 export const PAGE_SIZE = 25;
 const COLUMNS = "customer_unique_id,city,state,segment,orders_count,total_spent,last_order_at";
-const SORTS = ["total_spent", "orders_count", "last_order_at", "customer_unique_id"] as const;
-type Sort = (typeof SORTS)[number];
+type Sort = (typeof CUSTOMER_SORTS)[number];
 // the API's db-max-rows: the export pages through the API in chunks of this size
 const EXPORT_CHUNK = 1000;
 
@@ -32,7 +31,7 @@ function parse(query: string): Filters {
     segment: params.get("segment") ?? "",
     minSpent: params.get("min_spent") ?? "",
     id: params.get("id") ?? "",
-    sort: sort && SORTS.includes(sort) ? sort : "total_spent",
+    sort: sort && CUSTOMER_SORTS.includes(sort) ? sort : "total_spent",
     desc: params.get("dir") !== "asc",
     page: Math.max(1, Number(params.get("page") ?? "1") || 1),
   };
@@ -59,10 +58,12 @@ function query(filters: Filters, count?: "exact") {
   if (filters.segment) request = request.eq("segment", filters.segment);
   if (filters.minSpent) request = request.gte("total_spent", Number(filters.minSpent));
   if (filters.id) request = request.eq("customer_unique_id", filters.id);
-  // a unique last key: pages never repeat or skip a customer
+  // a unique last key: pages never repeat or skip a customer. Both keys the same way and the database's
+  // default null order (the sorted columns are never null): one index, read either way, yields the
+  // page (api_contracts/queries.py)
   return request
-    .order(filters.sort, { ascending: !filters.desc, nullsFirst: false })
-    .order("customer_unique_id", { ascending: true });
+    .order(filters.sort, { ascending: !filters.desc })
+    .order("customer_unique_id", { ascending: !filters.desc });
 }
 
 async function exportCsv(filters: Filters): Promise<void> {

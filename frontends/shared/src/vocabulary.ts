@@ -7,6 +7,9 @@ import vocabulary from "./vocabulary.gen.json";
 export const DEFAULT_TIME_ZONE: string = vocabulary.defaultTimeZone;
 /** RFM segments, in the order their rules are tried. */
 export const SEGMENTS: readonly string[] = vocabulary.segments;
+/** The columns the customers page sorts by, either way; never null, so the default null order is
+ * asked and an index yields it (api_contracts/queries.py). */
+export const CUSTOMER_SORTS: readonly string[] = vocabulary.customerSorts;
 /** Every kind of /punch_anomalies. */
 export const ANOMALY_KINDS: readonly string[] = vocabulary.anomalyKinds;
 /** The CLT violations among them; the others are the queue HR works through. */

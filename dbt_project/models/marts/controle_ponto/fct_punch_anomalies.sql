@@ -1,4 +1,8 @@
-{{ config(indexes=[{'columns': ['anomaly_id'], 'unique': True}, {'columns': ['employee_id', 'work_date']}]) }}
+{{ config(indexes=[
+    {'columns': ['anomaly_id'], 'unique': True},
+    {'columns': ['employee_id', 'work_date', 'anomaly_id']},
+    {'columns': ['work_date', 'anomaly_id']},
+]) }}
 -- Everything HR should look at, one row per thing to look at. anomaly_id is unique by construction:
 -- the kind and the key of what it is about (employee:date:jornada of the day, employee:date, a punch
 -- id or a quarantine id). Dates are local dates of the employee's zone (the business zone when nobody

@@ -1,4 +1,7 @@
-{{ config(indexes=[{'columns': ['employee_id', 'month'], 'unique': True}]) }}
+{{ config(indexes=[
+    {'columns': ['employee_id', 'month'], 'unique': True},
+    {'columns': ['month', 'employee_id']},
+]) }}
 -- Monthly totals per employee and the hour bank (rule 10): balances carried across months. Days that
 -- are incomplete or need review count no balance until HR corrects or confirms them; unjustified
 -- absences count their deficit.
