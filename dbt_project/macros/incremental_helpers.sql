@@ -101,3 +101,70 @@
     )
     {%- endif -%}
 {%- endmacro %}
+
+{#- fct_treated_punches, incrementally: per employee, where this run's treated record starts. From the
+    jornada before the first one int_jornadas rewrote this run (a set-aside punch goes to the pair of the
+    last treated punch before it, which may be in that jornada), and for set-aside punches from that
+    jornada's first punch. An employee whose punches changed this run but who has no jornada (every
+    punch disregarded) is rewritten whole. -#}
+{% macro treated_punches_window() -%}
+    select
+        rewritten.employee_id,
+        rewritten.jornada_number - 1 as from_jornada,
+        coalesce(previous.first_punch_at, '-infinity'::timestamptz) as from_at
+    from (
+        select employee_id, min(jornada_number) as jornada_number
+        from {{ ref('int_jornadas') }}
+        where computed_at = {{ run_started_at_literal() }}
+        group by employee_id
+    ) as rewritten
+    left join {{ ref('int_jornadas') }} as previous
+        on rewritten.employee_id = previous.employee_id
+        and rewritten.jornada_number - 1 = previous.jornada_number
+    union all
+    select
+        changed.employee_id,
+        null::integer as from_jornada,
+        '-infinity'::timestamptz as from_at
+    from {{ ref('fct_punches') }} as changed
+    where changed.computed_at = {{ run_started_at_literal() }}
+        and changed.employee_id is not null
+        and not exists (
+            select from {{ ref('int_jornadas') }} as jornadas
+            where jornadas.employee_id = changed.employee_id
+        )
+    group by changed.employee_id
+{%- endmacro %}
+
+{#- Before an incremental build of fct_treated_punches: its rows from where this run rewrites them
+    (treated_punches_window) go; after it, the rows of employees left without any punch. -#}
+{% macro forget_retreated_punches() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} as stale
+    using ({{ treated_punches_window() }}) as rewritten
+    where stale.employee_id = rewritten.employee_id
+        and (
+            rewritten.from_jornada is null
+            or stale.jornada_number is null
+            or stale.jornada_number >= rewritten.from_jornada
+        )
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro forget_treated_punches_of_employees_without_punches() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} as stale
+    where stale.employee_id in (
+        select treated.employee_id
+        from (select distinct employee_id from {{ this }}) as treated
+        where not exists (
+            select from {{ ref('fct_punches') }} as punches
+            where punches.employee_id = treated.employee_id
+        )
+    )
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}

@@ -45,6 +45,11 @@ DAILY = (
     "overtime_50_minutes, deficit_minutes, is_incomplete, has_break_violation, has_rest_violation, "
     "rest_shortfall_minutes"
 )
+# every column of the treated record (the AEJ's and the Espelho de Ponto's source)
+TREATED = (
+    "punch_id, employee_id, jornada_number, work_date, punched_at, local_date_time, marker, pair_number,"
+    " marker_order, source_code, rep_number, rep_type, nsr, reason, aej_reason, timetable_code"
+)
 
 
 def _rows(conn: psycopg.Connection, query: str) -> list[tuple]:
@@ -94,6 +99,7 @@ def test_incremental_refresh_equals_a_full_rebuild(tmp_path: Path) -> None:
         with psycopg.connect(url) as conn:
             incremental = _rows(conn, f"select {DAILY} from marts.fct_timesheet_daily")
             punches = _rows(conn, "select punch_id, status, reason, jornada_number from marts.fct_punches")
+            treated = _rows(conn, f"select {TREATED} from marts.fct_treated_punches")
             statuses = dict(
                 conn.execute("select status, count(*) from marts.fct_punches group by 1").fetchall()
             )
@@ -105,6 +111,7 @@ def test_incremental_refresh_equals_a_full_rebuild(tmp_path: Path) -> None:
                 _rows(conn, "select punch_id, status, reason, jornada_number from marts.fct_punches")
                 == punches
             )
+            assert _rows(conn, f"select {TREATED} from marts.fct_treated_punches") == treated
             e3_day = conn.execute(
                 "select is_incomplete, worked_minutes, balance_minutes from marts.fct_timesheet_daily "
                 "where employee_id = 'E1' and work_date = '2024-03-07'"

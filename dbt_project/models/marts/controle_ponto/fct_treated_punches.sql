@@ -1,7 +1,12 @@
-{{ config(indexes=[
-    {'columns': ['employee_id', 'jornada_number']},
-    {'columns': ['employee_id', 'punched_at']},
-]) }}
+{{ config(
+    materialized='incremental',
+    indexes=[
+        {'columns': ['employee_id', 'jornada_number']},
+        {'columns': ['employee_id', 'punched_at']},
+    ],
+    pre_hook=["{{ forget_retreated_punches() }}"],
+    post_hook=["{{ forget_treated_punches_of_employees_without_punches() }}"],
+) }}
 -- The treated record of every punch, as Portaria 671 writes it in the AEJ (record 05) and the Espelho de
 -- Ponto shows it (design doc ponto_outputs.md §1): per jornada, the kept punches alternate entry (E) and
 -- exit (S) numbered by pair (E 001, S 001, E 002 …); a pre-noted break (art. 74 §2) adds its exit and
@@ -9,18 +14,50 @@
 -- the number of the pair they fall in and the reason. Sources: O (the clock's original), I (included by
 -- HR, with the reason), P (pre-noted), T (another source: the web clock). Unattributed punches have no
 -- employee and no jornada yet: they appear once somebody has their PIS/CPF.
+-- Incremental: per employee, from the jornada before the first one int_jornadas rewrote this run
+-- (macros/incremental_helpers.sql treated_punches_window); the rows from there are deleted first.
 with
+
+{% if is_incremental() %}
+treated_window as (
+
+    {{ treated_punches_window() }}
+
+),
+{% endif %}
 
 punches as (
 
-    select * from {{ ref('fct_punches') }}
-    where employee_id is not null
+    select punches.*
+    from {{ ref('fct_punches') }} as punches
+    {% if is_incremental() %}
+    inner join treated_window
+        on punches.employee_id = treated_window.employee_id
+        and (
+            treated_window.from_jornada is null
+            or case
+                when punches.status in ('kept', 'included')
+                    then punches.jornada_number >= treated_window.from_jornada
+                else punches.punched_at >= treated_window.from_at
+            end
+        )
+    {% endif %}
+    where punches.employee_id is not null
 
 ),
 
 jornadas as (
 
-    select * from {{ ref('int_jornadas') }}
+    select jornadas.*
+    from {{ ref('int_jornadas') }} as jornadas
+    {% if is_incremental() %}
+    inner join treated_window
+        on jornadas.employee_id = treated_window.employee_id
+        and (
+            treated_window.from_jornada is null
+            or jornadas.jornada_number >= treated_window.from_jornada
+        )
+    {% endif %}
 
 ),
 
