@@ -9,15 +9,25 @@
 -- is known).
 with
 
+-- only the days and punches with something to look at go through the kinds below (the planner cannot
+-- push each kind's condition below the lateral join: without these filters it read every day and punch)
 daily as (
 
     select * from {{ ref('fct_timesheet_daily') }}
+    where is_incomplete
+        or needs_review
+        or (is_absent and absence_category is null)
+        or has_break_violation
+        or has_rest_violation
+        or has_overtime_over_limit
 
 ),
 
 punches as (
 
     select * from {{ ref('fct_punches') }}
+    where status in ('duplicate', 'unattributed')
+        or crc_status = 'mismatch'
 
 ),
 
