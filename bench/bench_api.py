@@ -280,8 +280,9 @@ def _sample_values(conn: psycopg.Connection) -> dict[str, str]:
 
 def _declared_plans(conn: psycopg.Connection) -> list[dict[str, object]]:
     """Every filter and order of every declared request, planned as each role that reads its resource,
-    with values from the data: whether an index serves it (no sequential scan, no sort), and its
-    execution time as EXPLAIN ANALYZE measures it."""
+    with values from the data: whether an index serves it (no sequential scan: the planner may still
+    sort the few rows an index found, as it does for one employee's month), and its execution time as
+    EXPLAIN ANALYZE measures it."""
     values = _sample_values(conn)
     planned: list[dict[str, object]] = []
     for request in queries.REQUESTS:
@@ -298,7 +299,8 @@ def _declared_plans(conn: psycopg.Connection) -> list[dict[str, object]]:
                         "sql": sql,
                         "role": role,
                         **plan,
-                        "served_by_index": not plan["seq_scan"] and not plan["sort"],
+                        # an index finds the rows (a sort of the few it found may follow)
+                        "served_by_index": not plan["seq_scan"],
                     }
                 )
     return planned
@@ -478,12 +480,14 @@ def _write(result: dict) -> None:  # type: ignore[type-arg]
     lines += [
         "",
         f"Every declared request (api_contracts/queries.py), planned as each role that reads it:"
-        f" {sum(item['served_by_index'] for item in requests)} of {len(requests)} served by an index.",
+        f" {sum(item['served_by_index'] for item in requests)} of {len(requests)} served by an index"
+        " (no sequential scan; the planner may sort the few rows an index found).",
         "",
         "| resource | request | role | SQL | plan | ms (EXPLAIN ANALYZE) | by an index |",
         "|---|---|---|---|---|---|---|",
         *(
-            f"| `{item['resource']}` | {item['request']} | {item['role']} | `{item['sql']}` |"
+            f"| `{item['resource']}` | {item['request']} | {item['role']} |"
+            f" `select … from{item['sql'].split(' from', 1)[1]}` |"
             f" {'; '.join(item['scans'])}{'; Sort' if item['sort'] else ''} | {item['ms']} |"
             f" {'yes' if item['served_by_index'] else '**no**'} |"
             for item in requests
