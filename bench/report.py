@@ -119,8 +119,10 @@ TO_CLOSE = {
     " latest purchase changes every row): recency computed at read time from a one-row as_of would leave"
     " only the people whose orders or ranks changed; `fct_daily_sales` recomputes every day a generated"
     " extract touches (nearly all of them; a real day's extract touches one or two)",
-    "one_new_day": "`fct_punch_anomalies` is rebuilt whole (a table); incremental by employee and day, as"
-    " `fct_treated_punches` and `int_jornadas` are, it would cost the new day only",
+    "one_new_day": "`fct_punches` and `int_punches_classified` read `int_punches_attributed`, a view over"
+    " every punch whose `distinct on` and joins keep the filter on the touched punches from reaching raw:"
+    " materialized incrementally (by `loaded_xid`) it would leave them the new day's punches;"
+    " `fct_punch_anomalies` and `fct_timesheet_daily` are still tables rebuilt whole",
     "olist": "checks cheaper than a regular expression per date-time; no second write of the typed rows"
     " before the upsert",
     "afd": "a set-based reader: COPY the lines, split the fixed-width fields in SQL; only the CRC and"
