@@ -18,6 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BI_DASH = str(Path(sys.executable).parent / "bi-dash")
 
 
+def short_sql(sql: str) -> str:
+    """A request's SQL without its select list (a role without every column's grant names them all)."""
+    return "select … from" + sql.split(" from", 1)[1] if " from" in sql else sql
+
+
 def fresh_home(prefix: str) -> tuple[Path, dict[str, str]]:
     """A new BI_DASH_HOME and an environment without any inherited platform variable."""
     home = Path(tempfile.mkdtemp(prefix=prefix))

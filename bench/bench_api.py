@@ -34,7 +34,7 @@ import httpx
 import psycopg
 
 from api_contracts import queries
-from bench._cli import ROOT, fresh_home, run, tear_down
+from bench._cli import ROOT, fresh_home, run, short_sql, tear_down
 
 RESULTS = ROOT / "bench" / "results"
 SYSTEMS = ("product", "bare", "old", "pgbench")
@@ -100,19 +100,12 @@ analyze bare.customers, bare.customer_orders, bare.daily_sales, bare.timesheet_d
 """
 
 
-def _endpoints(conn: psycopg.Connection) -> list[Endpoint]:
-    """The five endpoints of the issue, with parameters taken from the data."""
-    customer, state = conn.execute(
-        "select customer_unique_id, state from api.customers order by orders_count desc, customer_unique_id"
-        " limit 1"
-    ).fetchone()  # type: ignore[misc]
+def _endpoints(conn: psycopg.Connection, values: dict[str, str]) -> list[Endpoint]:
+    """The five endpoints of the issue, with parameters taken from the data (``_sample_values``)."""
+    customer, state, employee = values["customer"], values["state"], values["employee"]
+    month, end = values["first_day"], values["last_day"]
     last = conn.execute("select max(date) from api.daily_sales").fetchone()[0]  # type: ignore[index]
     first = last - dt.timedelta(days=89)
-    employee, month = conn.execute(
-        "select employee_id, date_trunc('month', min(work_date))::date from api.timesheet_daily"
-        " group by employee_id order by count(*) desc, employee_id limit 1"
-    ).fetchone()  # type: ignore[misc]
-    end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     analyst = {"role": "analyst"}
     return [
         Endpoint(
@@ -278,12 +271,11 @@ def _sample_values(conn: psycopg.Connection) -> dict[str, str]:
     }
 
 
-def _declared_plans(conn: psycopg.Connection) -> list[dict[str, object]]:
+def _declared_plans(conn: psycopg.Connection, values: dict[str, str]) -> list[dict[str, object]]:
     """Every filter and order of every declared request, planned as each role that reads its resource,
     with values from the data: whether an index serves it (no sequential scan: the planner may still
     sort the few rows an index found, as it does for one employee's month), and its execution time as
     EXPLAIN ANALYZE measures it."""
-    values = _sample_values(conn)
     planned: list[dict[str, object]] = []
     for request in queries.REQUESTS:
         if request.bounded:
@@ -293,15 +285,7 @@ def _declared_plans(conn: psycopg.Connection) -> list[dict[str, object]]:
             for sql in request.statements(values, columns=columns.fetchone()[0]):  # type: ignore[index]
                 plan = _plan(conn, sql, role, claims, analyze=True)
                 planned.append(
-                    {
-                        "resource": request.resource,
-                        "request": request.name,
-                        "sql": sql,
-                        "role": role,
-                        **plan,
-                        # an index finds the rows (a sort of the few it found may follow)
-                        "served_by_index": not plan["seq_scan"],
-                    }
+                    {"resource": request.resource, "request": request.name, "sql": sql, "role": role, **plan}
                 )
     return planned
 
@@ -339,12 +323,13 @@ def main() -> None:
             host=str(home / "pg"), dbname="bi_dash", user="postgres", autocommit=True
         ) as conn:
             conn.execute(BARE)
-            endpoints = _endpoints(conn)
+            values = _sample_values(conn)
+            endpoints = _endpoints(conn, values)
             plans = {
                 endpoint.name: _plan(conn, endpoint.sql, endpoint.role, endpoint.claims)
                 for endpoint in endpoints
             }
-            declared = _declared_plans(conn)
+            declared = _declared_plans(conn, values)
 
         # bare PostgREST: same binary, same pool size, the plain copies, no JWT
         bare_port, old_port = _free_port(), _free_port()
@@ -480,16 +465,16 @@ def _write(result: dict) -> None:  # type: ignore[type-arg]
     lines += [
         "",
         f"Every declared request (api_contracts/queries.py), planned as each role that reads it:"
-        f" {sum(item['served_by_index'] for item in requests)} of {len(requests)} served by an index"
+        f" {sum(not item['seq_scan'] for item in requests)} of {len(requests)} served by an index"
         " (no sequential scan; the planner may sort the few rows an index found).",
         "",
         "| resource | request | role | SQL | plan | ms (EXPLAIN ANALYZE) | by an index |",
         "|---|---|---|---|---|---|---|",
         *(
             f"| `{item['resource']}` | {item['request']} | {item['role']} |"
-            f" `select … from{item['sql'].split(' from', 1)[1]}` |"
+            f" `{short_sql(item['sql'])}` |"
             f" {'; '.join(item['scans'])}{'; Sort' if item['sort'] else ''} | {item['ms']} |"
-            f" {'yes' if item['served_by_index'] else '**no**'} |"
+            f" {'**no**' if item['seq_scan'] else 'yes'} |"
             for item in requests
         ),
     ]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench._cli import short_sql
 from orchestration.defs.platform.steps import API_CHECKS_STEP, DBT_STEP, PUBLISH_STEP, RAW_CHECKS_STEP
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -288,11 +289,6 @@ def table(results: dict[str, Any], scale_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _short_sql(sql: str) -> str:
-    """A request's SQL without its select list (a role without every column's grant names them all)."""
-    return "select … from" + sql.split(" from", 1)[1] if " from" in sql else sql
-
-
 def _declared_requests_row(
     api: dict[str, Any], endpoints: dict[str, Any], indexed: list[str]
 ) -> tuple[str, str, str, str, str]:
@@ -314,7 +310,7 @@ def _declared_requests_row(
     served = [item for item in requests if not item["seq_scan"]]  # a sort of the rows an index found is fine
     slowest = max(requests, key=lambda item: item["ms"])
     missed = "; ".join(
-        f"{item['resource']} as {item['role']}: `{_short_sql(item['sql'])}` ({', '.join(item['scans'])};"
+        f"{item['resource']} as {item['role']}: `{short_sql(item['sql'])}` ({', '.join(item['scans'])};"
         f" {item['ms']} ms)"
         for item in requests
         if item["seq_scan"]
@@ -323,7 +319,7 @@ def _declared_requests_row(
         "every api resource's documented filters and orders (api_contracts/queries.py), served by an index"
         " as each role",
         f"{len(served)} of {len(requests)} (plans in `results/api.md`; slowest {slowest['ms']} ms:"
-        f" `{_short_sql(slowest['sql'])}` as {slowest['role']})",
+        f" `{short_sql(slowest['sql'])}` as {slowest['role']})",
         "all",
         _met(len(served), len(requests), True),
         f"not served: {missed}" if missed else "",
