@@ -6,7 +6,7 @@ security included. From this declaration:
 - ``tests/api/test_index_plans.py`` plans every request as each of those roles and asks that an index
   yields its rows in its order (no Sort node, with sorts and sequential scans priced out);
 - ``bench/bench_api.py`` plans them at its scale, as each role, with values read from its data, and
-  reports those a sequential scan or a sort serves (``make bench SCALE=L``);
+  reports those a sequential scan reads, and each one's milliseconds (``make bench SCALE=L``);
 - the README's "Requests an index serves" lists them, as :func:`readme_rows` renders them
   (``tests/unit/test_queries.py`` keeps the two equal).
 
@@ -29,7 +29,8 @@ from api_contracts.vocabulary import (
     RequestRole,
 )
 
-# the customers page's page size and the anomalies page's cap (frontends/*/src)
+# the customers page's page size and the anomalies page's cap, as the apps set them (frontends/*/src:
+# tests/unit/test_queries.py checks they are equal)
 CUSTOMERS_PAGE = 25
 ANOMALIES_PAGE = 200
 

@@ -43,3 +43,10 @@ def test_the_customers_page_sorts_by_the_declared_columns_both_keys_the_same_way
     assert re.search(r'\.order\("customer_unique_id", \{ ascending: !filters\.desc \}\)', page)
     (customers_page,) = [r for r in queries.REQUESTS if r.resource == "customers" and r.limit]
     assert {order.split()[0] for order in customers_page.orders} == set(CUSTOMER_SORTS)
+
+
+def test_the_page_sizes_are_the_apps_own() -> None:
+    customers = (ROOT / "frontends" / "customer_360" / "src" / "customers.tsx").read_text(encoding="utf-8")
+    anomalies = (ROOT / "frontends" / "controle_ponto" / "src" / "anomalies.tsx").read_text(encoding="utf-8")
+    assert f"export const PAGE_SIZE = {queries.CUSTOMERS_PAGE};" in customers
+    assert f"const LIMIT = {queries.ANOMALIES_PAGE};" in anomalies
