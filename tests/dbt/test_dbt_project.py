@@ -51,6 +51,9 @@ TREATED = (
     " marker_order, source_code, rep_number, rep_type, nsr, reason, aej_reason, timetable_code"
 )
 
+PUNCHES = "punch_id, employee_id, punched_at, status, reason, jornada_number"
+STRANGER_PIS = "20000000005"  # a valid PIS no employee of tests/data/ponto has
+
 
 def _rows(conn: psycopg.Connection, query: str) -> list[tuple]:
     return sorted(conn.execute(query).fetchall(), key=repr)
@@ -79,6 +82,12 @@ def test_incremental_refresh_equals_a_full_rebuild(tmp_path: Path) -> None:
                 "select 'M1', 'disregard', punch_id, 'pressed by mistake' from marts.fct_punches "
                 "where employee_id = 'M1' and punched_at = '2024-03-04 20:30+00'"
             )
+        # and a clock's day of a PIS nobody has yet: unattributed until the registry row below arrives
+        stranger = tmp_path / "AFD_stranger.txt"
+        lines = [build.header_1510(0, "00004003300000002", dt.date(2024, 3, 5), dt.date(2024, 3, 5))]
+        lines += [build.punch_1510(n, dt.datetime(2024, 3, 5, h), STRANGER_PIS) for n, h in ((1, 9), (2, 18))]
+        stranger.write_text("".join(line + "\r\n" for line in lines), encoding="latin-1")
+        assert cli.run("ingest", "afd", str(stranger)).returncode == 0
         # publishes the corrections; the build before them is kept aside as the next build's start
         assert cli.run("refresh").returncode == 0
         day = tmp_path / "AFD_next_day.txt"
@@ -97,26 +106,38 @@ def test_incremental_refresh_equals_a_full_rebuild(tmp_path: Path) -> None:
         kept = log.rsplit("incremental state kept from the previous build: ", 1)[1].split(";")[0]
         assert "intermediate.int_punches_classified" in kept and "intermediate.int_jornadas" in kept
         with psycopg.connect(url) as conn:
-            incremental = _rows(conn, f"select {DAILY} from marts.fct_timesheet_daily")
-            punches = _rows(conn, "select punch_id, status, reason, jornada_number from marts.fct_punches")
-            treated = _rows(conn, f"select {TREATED} from marts.fct_treated_punches")
-            statuses = dict(
-                conn.execute("select status, count(*) from marts.fct_punches group by 1").fetchall()
-            )
-        assert statuses["included"] == 1 and statuses["disregarded"] == 1
-        assert cli.run("refresh", "--full-refresh").returncode == 0
-        with psycopg.connect(url) as conn:
-            assert _rows(conn, f"select {DAILY} from marts.fct_timesheet_daily") == incremental
-            assert (
-                _rows(conn, "select punch_id, status, reason, jornada_number from marts.fct_punches")
-                == punches
-            )
-            assert _rows(conn, f"select {TREATED} from marts.fct_treated_punches") == treated
             e3_day = conn.execute(
                 "select is_incomplete, worked_minutes, balance_minutes from marts.fct_timesheet_daily "
                 "where employee_id = 'E1' and work_date = '2024-03-07'"
             ).fetchone()
         assert e3_day == (False, 480, 0)  # E3 completed by HR's inclusion of 17:00
+        # the registry changes, on a state that holds the stranger's punches unattributed: E9 takes them,
+        # and E1's 1510 wall-clock times are re-read in the zone E1 now has
+        registry = tmp_path / "employees.csv"
+        registry.write_text(
+            (DATA / "ponto" / "employees.csv")
+            .read_text(encoding="utf-8")
+            .replace("STD_44,,2020-01-15", "STD_44,America/Manaus,2020-01-15")
+            + f"E9,Rita Nova,,{STRANGER_PIS},Operações,M1,STD_44,America/Sao_Paulo,2024-03-01,\n",
+            encoding="utf-8",
+        )
+        assert cli.run("ingest", "employees", str(registry)).returncode == 0
+        assert cli.run("refresh").returncode == 0
+        with psycopg.connect(url) as conn:
+            incremental = _rows(conn, f"select {DAILY} from marts.fct_timesheet_daily")
+            punches = _rows(conn, f"select {PUNCHES} from marts.fct_punches")
+            treated = _rows(conn, f"select {TREATED} from marts.fct_treated_punches")
+            statuses = dict(
+                conn.execute("select status, count(*) from marts.fct_punches group by 1").fetchall()
+            )
+        assert statuses["included"] == 1 and statuses["disregarded"] == 1
+        assert "unattributed" not in statuses
+        assert sum(employee == "E9" for _, employee, *_ in punches) == 2
+        assert cli.run("refresh", "--full-refresh").returncode == 0
+        with psycopg.connect(url) as conn:
+            assert _rows(conn, f"select {DAILY} from marts.fct_timesheet_daily") == incremental
+            assert _rows(conn, f"select {PUNCHES} from marts.fct_punches") == punches
+            assert _rows(conn, f"select {TREATED} from marts.fct_treated_punches") == treated
     finally:
         cli.run("down")
 

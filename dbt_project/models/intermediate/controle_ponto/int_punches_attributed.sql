@@ -1,7 +1,20 @@
+{{ config(
+    materialized='incremental',
+    unique_key='punch_id',
+    indexes=[
+        {'columns': ['punch_id'], 'unique': True},
+        {'columns': ['employee_id', 'punched_at']},
+        {'columns': ['changed_xid']},
+        {'columns': ['attributed_at']},
+    ],
+) }}
 -- Every punch with its employee: AFD punches attributed by PIS or CPF (1510 wall-clock times
 -- re-anchored in the employee's zone, an ambiguous DST hour read as its first occurrence; unknown
 -- identities keep a null employee_id) and punches added by the web clock or by HR. Disregarded punches
 -- stay, flagged, with the reason.
+-- Incremental on punch_id: a build rewrites the punches loaded, added or disregarded since the last one,
+-- those whose PIS or CPF an employee row loaded since carries, and those of employees whose row changed
+-- or went (an AFD-made employee linked to the registry). Punches are never deleted from raw.
 with
 
 punches as (
@@ -22,6 +35,46 @@ adjustments as (
 
 ),
 
+{% if is_incremental() %}
+touched as (
+
+    select punch_id from punches where {{ is_new('loaded_xid') }}
+    union
+    select punch_id from adjustments where {{ is_new('loaded_xid') }}
+    union
+    select punches.punch_id
+    from employees
+    inner join punches
+        on punches.identifier_kind = 'pis'
+        and punches.identifier = employees.pis
+    where {{ is_new('employees.loaded_xid') }}
+    union
+    select punches.punch_id
+    from employees
+    inner join punches
+        on punches.identifier_kind = 'cpf'
+        and punches.identifier = employees.cpf
+    where {{ is_new('employees.loaded_xid') }}
+    union
+    select existing.punch_id
+    from {{ this }} as existing
+    where existing.employee_id in (
+        select employee_id from employees where {{ is_new('loaded_xid') }}
+    )
+    union
+    select existing.punch_id
+    from {{ this }} as existing
+    where existing.employee_id in (
+        select attributed.employee_id
+        from (select distinct employee_id from {{ this }}) as attributed
+        where not exists (
+            select from employees where employees.employee_id = attributed.employee_id
+        )
+    )
+
+),
+{% endif %}
+
 disregards as (
 
     select distinct on (punch_id)
@@ -32,6 +85,9 @@ disregards as (
 
     from adjustments
     where action = 'disregard'
+    {% if is_incremental() %}
+        and punch_id in (select touched.punch_id from touched)
+    {% endif %}
     order by punch_id asc, created_at desc
 
 ),
@@ -69,6 +125,9 @@ afd as (
     left join employees as by_cpf
         on punches.identifier_kind = 'cpf'
         and punches.identifier = by_cpf.cpf
+    {% if is_incremental() %}
+    where punches.punch_id in (select touched.punch_id from touched)
+    {% endif %}
 
 ),
 
@@ -95,6 +154,9 @@ added as (
 
     from adjustments
     where action in ('register', 'include')
+    {% if is_incremental() %}
+        and punch_id in (select touched.punch_id from touched)
+    {% endif %}
 
 ),
 
@@ -135,7 +197,8 @@ final as (
         coalesce(disregards.reason, unioned.reason) as adjustment_reason,
         greatest(unioned.loaded_at, disregards.created_at) as changed_at,
         -- the newest transaction that changed the punch (loaded, added or disregarded it)
-        greatest(unioned.loaded_xid, disregards.loaded_xid) as changed_xid
+        greatest(unioned.loaded_xid, disregards.loaded_xid) as changed_xid,
+        {{ run_started_at_literal() }} as attributed_at
 
     from unioned
     left join disregards

@@ -19,9 +19,10 @@
 -- Incremental: per employee, the walk restarts at the earliest punch changed since the last build (a
 -- new, late, included or disregarded punch), from the state saved at the punch before it; a registry or
 -- schedule change rewalks that employee from the beginning.
+-- `not materialized`: read three times in an incremental build, each reading planned with its filter
 with
 
-attributed as (
+attributed as not materialized (
 
     select * from {{ ref('int_punches_attributed') }}
     where employee_id is not null
@@ -56,24 +57,19 @@ schedule_breaks as (
 
 ),
 
-punches as (
+registry as (
 
+    -- per employee: the newest transaction that changed the registry row or the schedule (a change
+    -- walks the whole history of the employee again), and the gap that closes an even jornada
     select
-        attributed.punch_id,
-        attributed.employee_id,
-        attributed.punched_at,
-        attributed.is_disregarded,
-        attributed.changed_xid,
-        -- the registry row or the schedule changed: the whole history of the employee is walked again
+        employees.employee_id,
         greatest(employees.loaded_xid, schedule_loads.loaded_xid) as registry_xid,
         greatest(
             {{ var('ponto_min_even_gap_minutes') }},
             coalesce(schedule_breaks.longest_break_minutes, 0) + {{ var('ponto_break_margin_minutes') }}
         ) as even_gap_minutes
 
-    from attributed
-    inner join employees
-        on attributed.employee_id = employees.employee_id
+    from employees
     left join schedule_loads
         on employees.schedule_code = schedule_loads.schedule_code
     left join schedule_breaks
@@ -83,8 +79,16 @@ punches as (
 
 walk_inputs as (
 
-    select * from punches
-    where not is_disregarded
+    select
+        attributed.punch_id,
+        attributed.employee_id,
+        attributed.punched_at,
+        registry.even_gap_minutes
+
+    from attributed
+    inner join registry
+        on attributed.employee_id = registry.employee_id
+    where not attributed.is_disregarded
 
 ),
 
@@ -93,18 +97,30 @@ restarts as (
 
     -- per employee: the earliest punch this build's state has not seen (new, late, included or
     -- disregarded), or the beginning when the registry row or the schedule changed
+    -- (two readings, each served by an index: the punches changed since, and the registry rows)
     select
         employee_id,
-        min(
-            case
-                when {{ is_new('registry_xid') }} then '-infinity'::timestamptz
-                else punched_at
-            end
-        ) as restart_at
+        min(restart_at) as restart_at
 
-    from punches
-    where {{ is_new('changed_xid') }}
-        or {{ is_new('registry_xid') }}
+    from (
+        select
+            attributed.employee_id,
+            attributed.punched_at as restart_at
+        from attributed
+        inner join registry
+            on attributed.employee_id = registry.employee_id
+        where {{ is_new('attributed.changed_xid') }}
+        union all
+        select
+            registry.employee_id,
+            '-infinity'::timestamptz as restart_at
+        from registry
+        where {{ is_new('registry.registry_xid') }}
+            and exists (
+                select from attributed
+                where attributed.employee_id = registry.employee_id
+            )
+    ) as changes
     group by employee_id
 
 ),

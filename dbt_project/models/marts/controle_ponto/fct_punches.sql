@@ -10,8 +10,6 @@
 -- Every punch with its status: kept, duplicate (disregarded by the 2-minute rule, never deleted),
 -- included by HR, disregarded by HR (with the reason), or unattributed (no employee has its PIS/CPF yet:
 -- only HR sees those rows). Incremental on punch_id.
-{#- referenced outside the incremental block, so dbt sees the dependency in every mode #}
-{%- set employees_relation = ref('stg_ponto__employees') %}
 -- both import CTEs are read twice in an incremental build: `not materialized`, each reading is planned
 -- with its filter instead of copying every punch first (macros/customer_360_changes.sql says why)
 with
@@ -29,25 +27,13 @@ classified as not materialized (
 ),
 
 {% if is_incremental() %}
-employees as (
-
-    select * from {{ employees_relation }}
-
-),
-
 touched as (
 
+    -- punches whose classification or whose attribution (employee, time, adjustment) a build wrote
+    -- since this table's last one
     select punch_id from classified where classified_at > {{ watermark('computed_at') }}
     union
-    select punch_id from attributed
-    where (is_disregarded or employee_id is null) and {{ is_new('changed_xid') }}
-    union
-    -- punches of an employee whose registry row changed may now belong to nobody, or to someone else
-    select existing.punch_id
-    from {{ this }} as existing
-    inner join employees
-        on existing.employee_id = employees.employee_id
-    where {{ is_new('employees.loaded_xid') }}
+    select punch_id from attributed where attributed_at > {{ watermark('computed_at') }}
 
 ),
 {% endif %}
