@@ -5,8 +5,9 @@ and validation definition per checked table, run by a checkpoint that also updat
 Each expectation's outcome becomes a Dagster ``AssetCheckResult`` (see ``defs/platform/checks.py``)
 with the GX result summary as metadata.
 
-The GX project lives under ``$BI_DASH_HOME/gx`` (validation history for Data Docs); the connection
-string is never written there: it is read from ``BI_DASH_GX_DATABASE_URL`` when the suites run.
+The GX project's stores live under ``$BI_DASH_HOME/gx`` (validation history for Data Docs); its
+config stays in memory, and the connection string is never written anywhere: the data source names
+``${BI_DASH_GX_DATABASE_URL}``, a runtime variable of the context.
 """
 
 from __future__ import annotations
@@ -85,26 +86,44 @@ def _exception(info: Any) -> dict[str, str]:
     return {}
 
 
-def _context(project_root: Path) -> Any:
+def _context(project_root: Path, database_url: str) -> Any:
+    """A GX context whose stores are files under ``project_root/gx`` and whose project config stays in
+    memory: the data source, assets, suites and definitions are code, made each run (a file context
+    wrote its whole YAML config again for each of them, and read its config variables file for every
+    lookup: seconds per check step). The connection string reaches it as a runtime variable: no file
+    and no environment variable ever holds it."""
     # deferred: Great Expectations takes seconds to import; only the check steps need it
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        FilesystemStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    # suites, validation definitions and checkpoints are code (defs/<domain>/checks.py), made each run; only
-    # the validation results (the history Data Docs shows) are kept. Stale definitions that name a
+    root = project_root / "gx"
+    # only the validation results (the history Data Docs shows) are kept. Stale definitions that name a
     # data asset of an older run would not load, and a run killed while GX wrote them leaves truncated
-    # files that would fail every later run, so they go first.
+    # files that would fail every later run, so they go first; so do the config files of the file context
+    # earlier versions used (its variables file held the connection string)
     for folder in ("expectations", "validation_definitions", "checkpoints"):
-        shutil.rmtree(project_root / "gx" / folder, ignore_errors=True)
-    try:
-        context = gx.get_context(mode="file", project_root_dir=str(project_root))
-    except Exception:  # noqa: BLE001 - a config file truncated by a killed run: it is ours, write it again
-        (project_root / "gx" / "great_expectations.yml").unlink(missing_ok=True)
-        context = gx.get_context(mode="file", project_root_dir=str(project_root))
-    # Dagster logs show the progress; GX's tqdm bars would only clutter them
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    context.variables.save()
+        shutil.rmtree(root / folder, ignore_errors=True)
+    for stale in (root / "great_expectations.yml", root / "uncommitted" / "config_variables.yml"):
+        stale.unlink(missing_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
+    make_private(root)
+    config = DataContextConfig(
+        store_backend_defaults=FilesystemStoreBackendDefaults(root_directory=str(root)),
+        analytics_enabled=False,
+        # Dagster logs show the progress; GX's tqdm bars would only clutter them
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    context = gx.get_context(
+        mode="ephemeral", project_config=config, runtime_environment={URL_VARIABLE: database_url}
+    )
+    # an ephemeral context has no project file to write, yet GX serializes its whole config to YAML
+    # after every data source and asset it adds (seconds per step over a few dozen assets)
+    context._save_project_config = lambda: None  # type: ignore[method-assign]
     return context
 
 
@@ -119,9 +138,8 @@ def run_suites(
     """Validate every expectation; returns them in order with pass/fail and the GX summary.
 
     ``name`` names the GX data source and checkpoints of this group of suites (one per Dagster step).
-    ``database_url`` (with its password) goes to the GX project's config variables file, mode 0600;
-    the data source names it as ``${BI_DASH_GX_DATABASE_URL}``, so great_expectations.yml holds no
-    secret, and neither does this process's environment.
+    ``database_url`` (with its password) reaches GX as a runtime variable of its context, in memory
+    only: no file and no environment variable holds it.
     ``docs_dir``: where to copy the GX Data Docs site afterwards (None: leave it in the GX project).
     """
     # deferred: Great Expectations takes seconds to import; only the check steps need it
@@ -132,9 +150,7 @@ def run_suites(
     # which GX needs for every column of the tables it checks
     import migrations.models  # noqa: F401
 
-    context = _context(project_root)
-    context.save_config_variable(URL_VARIABLE, database_url)
-    make_private(project_root / "gx" / "uncommitted")
+    context = _context(project_root, database_url)
     source = context.data_sources.add_or_update_sql(name=name, connection_string="${" + URL_VARIABLE + "}")
 
     def batch_key(expectation: Expectation) -> tuple[str, str]:

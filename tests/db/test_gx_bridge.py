@@ -68,15 +68,15 @@ def test_suites_report_each_expectation_with_its_gx_summary(
     checkpoints = sorted(path.stem for path in (tmp_path / "gx" / "checkpoints").glob("*.json"))
     assert checkpoints == ["gx_test", "gx_test_identifiers"]
     assert (tmp_path / "site" / "index.html").exists()  # GX Data Docs, copied where the docs site serves them
-    # the password reaches GX through its config variables file (0600), not the environment, and the
-    # project's config names the variable, not the URL
+    # the password reaches GX in memory only: neither the environment nor any file of its project (the
+    # validation history, owner-only) holds it
     assert gx_bridge.URL_VARIABLE not in os.environ
-    variables = tmp_path / "gx" / "uncommitted" / "config_variables.yml"
-    assert variables.stat().st_mode & 0o077 == 0 and url.split("@")[0] in variables.read_text()
-    assert (
-        transformer.password
-        and transformer.password not in (tmp_path / "gx" / "great_expectations.yml").read_text()
-    )
+    assert (tmp_path / "gx").stat().st_mode & 0o077 == 0
+    written = [path for path in (tmp_path / "gx").rglob("*") if path.is_file()]
+    assert any(path.suffix == ".json" and "validations" in path.parts for path in written)
+    assert transformer.password and not [
+        path for path in written if transformer.password.encode() in path.read_bytes()
+    ]
     # and they render offline: no page loads anything from the network, what they load is there
     site = tmp_path / "site"
     assert data_docs_offline.remote_loads(site) == []
