@@ -51,14 +51,18 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Rows of employees that no longer have any classified punch (every punch disregarded, or the person
-    linked to another employee) are stale too. -#}
-{% macro forget_employees_without_punches() -%}
+{#- After an incremental build: rows of employees that no longer have any punch in `punches_relation`
+    (every punch disregarded, or the person linked to another employee) are stale. -#}
+{% macro forget_employees_without_punches(punches_relation) -%}
     {%- if is_incremental() -%}
     delete from {{ this }} as stale
-    where not exists (
-        select from {{ ref('int_punches_classified') }} as classified
-        where classified.employee_id = stale.employee_id
+    where stale.employee_id in (
+        select present.employee_id
+        from (select distinct employee_id from {{ this }}) as present
+        where not exists (
+            select from {{ punches_relation }} as punches
+            where punches.employee_id = present.employee_id
+        )
     )
     {%- else -%}
     select 1
@@ -148,22 +152,6 @@
             or stale.jornada_number is null
             or stale.jornada_number >= rewritten.from_jornada
         )
-    {%- else -%}
-    select 1
-    {%- endif -%}
-{%- endmacro %}
-
-{% macro forget_treated_punches_of_employees_without_punches() -%}
-    {%- if is_incremental() -%}
-    delete from {{ this }} as stale
-    where stale.employee_id in (
-        select treated.employee_id
-        from (select distinct employee_id from {{ this }}) as treated
-        where not exists (
-            select from {{ ref('fct_punches') }} as punches
-            where punches.employee_id = treated.employee_id
-        )
-    )
     {%- else -%}
     select 1
     {%- endif -%}

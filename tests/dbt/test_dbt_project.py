@@ -82,6 +82,12 @@ def test_incremental_refresh_equals_a_full_rebuild(tmp_path: Path) -> None:
                 "select 'M1', 'disregard', punch_id, 'pressed by mistake' from marts.fct_punches "
                 "where employee_id = 'M1' and punched_at = '2024-03-04 20:30+00'"
             )
+            # every punch of E2: E2's jornadas go, its punches stay as set aside (D)
+            e2_punches = conn.execute(
+                "insert into raw.punch_adjustments (employee_id, action, punch_id, reason) "
+                "select 'E2', 'disregard', punch_id, 'not E2''s clock' from marts.fct_punches "
+                "where employee_id = 'E2'"
+            ).rowcount
         # and a clock's day of a PIS nobody has yet: unattributed until the registry row below arrives
         stranger = tmp_path / "AFD_stranger.txt"
         lines = [build.header_1510(0, "00004003300000002", dt.date(2024, 3, 5), dt.date(2024, 3, 5))]
@@ -130,8 +136,11 @@ def test_incremental_refresh_equals_a_full_rebuild(tmp_path: Path) -> None:
             statuses = dict(
                 conn.execute("select status, count(*) from marts.fct_punches group by 1").fetchall()
             )
-        assert statuses["included"] == 1 and statuses["disregarded"] == 1
-        assert "unattributed" not in statuses
+            e2_jornadas = conn.execute(
+                "select count(*) from marts.fct_timesheet_daily where employee_id = 'E2' and not is_absent"
+            ).fetchone()
+        assert statuses["included"] == 1 and statuses["disregarded"] == 1 + e2_punches > 1
+        assert "unattributed" not in statuses and e2_jornadas == (0,)
         assert sum(employee == "E9" for _, employee, *_ in punches) == 2
         assert cli.run("refresh", "--full-refresh").returncode == 0
         with psycopg.connect(url) as conn:

@@ -9,7 +9,7 @@
     ],
     post_hook=[
         "{{ delete_stale_rows('computed_at', 'jornada_number') }}",
-        "{{ forget_employees_without_punches() }}",
+        "{{ forget_employees_without_punches(ref('int_punches_classified')) }}",
     ],
 ) }}
 {%- set punch_tolerance = var('ponto_punch_tolerance_minutes') %}

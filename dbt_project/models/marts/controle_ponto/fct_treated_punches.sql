@@ -5,7 +5,7 @@
         {'columns': ['employee_id', 'punched_at']},
     ],
     pre_hook=["{{ forget_retreated_punches() }}"],
-    post_hook=["{{ forget_treated_punches_of_employees_without_punches() }}"],
+    post_hook=["{{ forget_employees_without_punches(ref('fct_punches')) }}"],
 ) }}
 -- The treated record of every punch, as Portaria 671 writes it in the AEJ (record 05) and the Espelho de
 -- Ponto shows it (design doc ponto_outputs.md §1): per jornada, the kept punches alternate entry (E) and
