@@ -134,8 +134,11 @@ def test_each_component_as_its_own_process_serves_and_a_daemon_run_publishes(
         assert outcomes == {"published"}
     finally:
         stopped: dict[str, int | None] = {}
+        # SIGTERM to each component's process group, as systemd stops a unit (its control group) and as a
+        # container's processes end with it: the code location's run workers are its children, and its
+        # exit waits for them (on a loaded machine one outlived 180 s after its run had succeeded)
         for process in processes.values():
-            process.send_signal(signal.SIGTERM)
+            os.killpg(process.pid, signal.SIGTERM)
         for component, process in processes.items():
             try:
                 stopped[component] = process.wait(timeout=180)  # generous: a loaded 2-core CI machine
