@@ -42,6 +42,7 @@ touched as (
     union
     select punch_id from adjustments where {{ is_new('loaded_xid') }}
     union
+    -- PIS and CPF apart: each branch reads raw's (identifier, punched_at) index, an `or` of the two would not
     select punches.punch_id
     from employees
     inner join punches
