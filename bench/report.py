@@ -116,10 +116,9 @@ TO_CLOSE = {
     " only new rows), GX imported once per refresh (about 4 s of the first check step), and one long-lived"
     " dbt per refresh (no start-up and parse per build)",
     # what the L run measured of each domain's slowest models (bench/README.md, "L scale")
-    "after_1pct": "`dim_customers` rewrites every person when as_of moves (recency_days is stored, so a new"
-    " latest purchase changes every row): recency computed at read time from a one-row as_of would leave"
-    " only the people whose orders or ranks changed; `fct_daily_sales` recomputes every day a generated"
-    " extract touches (nearly all of them; a real day's extract touches one or two)",
+    "after_1pct": "`fct_daily_sales` recomputes every day a generated extract touches (nearly all of them; a"
+    " real day's extract touches one or two); the RFM ranks are one pass over everyone (by design: a new"
+    " person moves the ntile boundaries)",
     "one_new_day": "the marts still rebuilt whole: `fct_timesheet_daily` (its absences depend on every day"
     " somebody punched and on today's date), `fct_punch_anomalies` and `fct_timesheet_monthly`;"
     " `fct_treated_punches` (incremental, yet 9 s for one day: not profiled yet)",

@@ -36,6 +36,14 @@ def test_a_marts_table_is_read_under_one_profile() -> None:
     assert {mart: found for mart, found in profiles.items() if len(found) > 1} == {}
 
 
+def test_every_reader_of_customers_sees_every_row() -> None:
+    """api.customers computes recency_days at read time against the latest purchase in dim_customers
+    (dbt_project/models/api/customer_360/customers.sql): a reader limited to some rows would read
+    another as_of, so every role that reads customers must see all of them."""
+    profile = access.PROFILES[access.RESOURCES["customers"].profile]
+    assert profile and set(profile.values()) == {"all"}, profile
+
+
 def _readme_readers() -> dict[str, str]:
     """resource → the "who can read it" cell of the README's table of API resources."""
     section = README.read_text(encoding="utf-8").split("## API resources", 1)[1].split("\n## ", 1)[0]

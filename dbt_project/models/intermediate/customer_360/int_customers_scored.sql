@@ -1,7 +1,9 @@
--- RFM scores and segment per person, relative to as_of (var `as_of`, default: the latest purchase date).
--- Scores rank everyone, so this is one global pass over the compact per-person table (one row per
--- person, a few columns) each time dim_customers is built, which rewrites only the people whose
--- scores changed.
+-- RFM scores and segment per person. Scores rank everyone, so this is one global pass over the compact
+-- per-person table (one row per person, a few columns) each time dim_customers is built, which rewrites
+-- only the people whose scores changed.
+-- Recency is not stored: it moves for everyone each time as_of does (a new latest purchase). The api
+-- view `customers` computes it at read time from as_of; r_score ranks by the last valid purchase date
+-- ascending, which is the contract's order (recency_days descending) whatever as_of is.
 with
 
 customers as (
@@ -10,29 +12,15 @@ customers as (
 
 ),
 
--- one row (the local date of the latest purchase is the latest local purchase date)
-as_of as (
-
-    {% if var('as_of', none) -%}
-    select '{{ var("as_of") }}'::date as as_of_date
-    {%- else -%}
-    select (max(customers.last_order_at) at time zone '{{ var("business_time_zone") }}')::date as as_of_date
-    from customers
-    {%- endif %}
-
-),
-
 measured as (
 
     select
         customers.customer_unique_id,
-        as_of.as_of_date,
-        as_of.as_of_date - customers.last_valid_purchase_date as recency_days,
+        customers.last_valid_purchase_date,
         customers.valid_orders_count as frequency,
         customers.total_spent as monetary
 
     from customers
-    cross join as_of
     where customers.valid_orders_count > 0
 
 ),
@@ -41,11 +29,10 @@ scored as (
 
     select
         customer_unique_id,
-        as_of_date,
-        recency_days,
+        last_valid_purchase_date,
         frequency,
         monetary,
-        ntile(5) over (order by recency_days desc, customer_unique_id asc) as r_score,
+        ntile(5) over (order by last_valid_purchase_date asc, customer_unique_id asc) as r_score,
         case
             when frequency >= 6 then 5
             when frequency >= 4 then 4
@@ -61,8 +48,7 @@ final as (
 
     select
         customer_unique_id,
-        as_of_date,
-        recency_days,
+        last_valid_purchase_date,
         frequency,
         monetary,
         r_score,

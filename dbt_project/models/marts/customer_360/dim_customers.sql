@@ -7,7 +7,8 @@
 }}
 -- One row per person (customer_unique_id) with every metric of the customer_360 contract.
 -- Incremental: a refresh rewrites the people whose orders it rewrote and the people whose RFM scores
--- moved (scores rank everyone: int_customers_scored); when as_of moves, every recency does.
+-- moved (scores rank everyone: int_customers_scored). Recency is not stored here: it moves for everyone
+-- when as_of does, so the api view `customers` computes it at read time from last_valid_purchase_date.
 -- import CTEs read several times are `not materialized` (macros/customer_360_changes.sql)
 with
 
@@ -49,9 +50,9 @@ rescored as (
     from scores
     inner join {{ this }} as published
         on scores.customer_unique_id = published.customer_unique_id
-    where (scores.recency_days, scores.r_score, scores.f_score, scores.m_score, scores.segment)
+    where (scores.r_score, scores.f_score, scores.m_score, scores.segment)
         is distinct from
-        (published.recency_days, published.r_score, published.f_score, published.m_score, published.segment)
+        (published.r_score, published.f_score, published.m_score, published.segment)
 
 ),
 
@@ -110,7 +111,7 @@ final as (
         scoped.late_deliveries_count,
         favorite_categories.favorite_category,
         preferred_payments.preferred_payment_type,
-        scores.recency_days,
+        scoped.last_valid_purchase_date,
         scoped.valid_orders_count as frequency,
         scoped.total_spent as monetary,
         scores.r_score,
