@@ -35,6 +35,55 @@ def count_rows(folder: Path) -> int:
     return total
 
 
+# the date-time columns of an order's life, file by file (the delta's files are shifted together)
+ORDER_TIMES = {
+    "olist_orders_dataset.csv": (
+        "order_purchase_timestamp",
+        "order_approved_at",
+        "order_delivered_carrier_date",
+        "order_delivered_customer_date",
+        "order_estimated_delivery_date",
+    ),
+    "olist_order_items_dataset.csv": ("shipping_limit_date",),
+    "olist_order_reviews_dataset.csv": ("review_creation_date", "review_answer_timestamp"),
+}
+STAMP = "%Y-%m-%d %H:%M:%S"
+
+
+def as_next_day(full: Path, delta: Path) -> None:
+    """Rewrite a generated extract as a real day's one: every order of it is bought on the day after the
+    latest purchase of ``full`` (at its own time of day), and the rest of its life moves with it by whole
+    days. A generated extract spreads its orders over the whole history; a day's extract holds the newest
+    purchases, so it moves as_of (every recency) and touches one or two days of sales."""
+    import csv
+    import datetime as dt
+
+    def read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            return list(reader.fieldnames or []), list(reader)
+
+    _, history = read(full / "olist_orders_dataset.csv")
+    latest = max(dt.datetime.strptime(row["order_purchase_timestamp"], STAMP) for row in history).date()
+    _, orders = read(delta / "olist_orders_dataset.csv")
+    shift = {
+        row["order_id"]: latest + dt.timedelta(days=1)
+        - dt.datetime.strptime(row["order_purchase_timestamp"], STAMP).date()
+        for row in orders
+    }
+    for name, columns in ORDER_TIMES.items():
+        header, rows = read(delta / name)
+        for row in rows:
+            for column in columns:
+                if row[column]:
+                    moved = dt.datetime.strptime(row[column], STAMP) + shift[row["order_id"]]
+                    row[column] = moved.strftime(STAMP)
+        with (delta / name).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header)
+            writer.writeheader()
+            writer.writerows(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=100_000)
@@ -66,6 +115,7 @@ def main() -> None:
         run(
             env, "generate", "olist", "--customers", str(delta_customers), "--seed", "3", "--out", str(second)
         )
+        as_next_day(full, second)  # the steady state is measured on a real day's extract
         rows = count_rows(full)
         run(env, "migrate")
         ingest = run(env, "ingest", "olist", str(full))
