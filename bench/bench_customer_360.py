@@ -66,9 +66,9 @@ def as_next_day(full: Path, delta: Path) -> None:
     _, history = read(full / "olist_orders_dataset.csv")
     latest = max(dt.datetime.strptime(row["order_purchase_timestamp"], STAMP) for row in history).date()
     _, orders = read(delta / "olist_orders_dataset.csv")
+    next_day = latest + dt.timedelta(days=1)
     shift = {
-        row["order_id"]: latest + dt.timedelta(days=1)
-        - dt.datetime.strptime(row["order_purchase_timestamp"], STAMP).date()
+        row["order_id"]: next_day - dt.datetime.strptime(row["order_purchase_timestamp"], STAMP).date()
         for row in orders
     }
     for name, columns in ORDER_TIMES.items():
