@@ -29,6 +29,9 @@ def fresh_home(prefix: str) -> tuple[Path, dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BI_DASH_", "DAGSTER_", "DBT_"))}
     env.pop("DATABASE_URL", None)
     env["BI_DASH_HOME"] = str(home)
+    # the CLI runs this checkout's code, even through a virtualenv installed from another one (a
+    # worktree beside main, for a side-by-side run: the editable install would pick main's)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
     return home, env
 
 
