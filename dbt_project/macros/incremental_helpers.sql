@@ -153,17 +153,21 @@
 {%- endmacro %}
 
 {#- Before an incremental build of fct_treated_punches: its rows from where this run rewrites them
-    (treated_punches_window) go; after it, the rows of employees left without any punch. -#}
+    (treated_punches_window: every row of an employee whose window has no jornada, numbers start at 1)
+    go; after it, the rows of employees left without any punch. Two statements, each served by the
+    (employee_id, jornada_number) index: with the rows without a jornada in an `or`, the delete read
+    every row of each employee (0.6 s of a one-day refresh at 1,000 employees x 180 days, against
+    0.04). -#}
 {% macro forget_retreated_punches() -%}
     {%- if is_incremental() -%}
     delete from {{ this }} as stale
     using ({{ treated_punches_window() }}) as rewritten
     where stale.employee_id = rewritten.employee_id
-        and (
-            rewritten.from_jornada is null
-            or stale.jornada_number is null
-            or stale.jornada_number >= rewritten.from_jornada
-        )
+        and stale.jornada_number >= coalesce(rewritten.from_jornada, 0);
+    delete from {{ this }} as stale
+    using ({{ treated_punches_window() }}) as rewritten
+    where stale.employee_id = rewritten.employee_id
+        and stale.jornada_number is null
     {%- else -%}
     select 1
     {%- endif -%}

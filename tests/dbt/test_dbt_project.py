@@ -116,7 +116,13 @@ def test_incremental_refresh_equals_a_full_rebuild(tmp_path: Path) -> None:
                 "select is_incomplete, worked_minutes, balance_minutes from marts.fct_timesheet_daily "
                 "where employee_id = 'E1' and work_date = '2024-03-07'"
             ).fetchone()
+            # the new day rewrote the treated record from the jornada before it: none of it twice
+            repeated = conn.execute(
+                "select count(*) from (select punch_id from marts.fct_treated_punches"
+                " where punch_id is not null group by punch_id having count(*) > 1) as twice"
+            ).fetchone()
         assert e3_day == (False, 480, 0)  # E3 completed by HR's inclusion of 17:00
+        assert repeated == (0,)
         # the registry changes, on a state that holds the stranger's punches unattributed: E9 takes them,
         # and E1's 1510 wall-clock times are re-read in the zone E1 now has
         registry = tmp_path / "employees.csv"

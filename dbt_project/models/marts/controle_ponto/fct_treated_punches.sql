@@ -33,6 +33,9 @@ punches as (
     {% if is_incremental() %}
     inner join treated_window
         on punches.employee_id = treated_window.employee_id
+        -- implied by what follows (a jornada's punches come at or after its first one): said apart, it
+        -- lets the (employee_id, punched_at) index read the window's punches instead of every punch
+        and punches.punched_at >= treated_window.from_at
         and (
             treated_window.from_jornada is null
             or case
