@@ -116,9 +116,8 @@ TO_CLOSE = {
     " only new rows), GX imported once per refresh (about 4 s of the first check step), and one long-lived"
     " dbt per refresh (no start-up and parse per build)",
     # what the L run measured of each domain's slowest models (bench/README.md, "L scale")
-    "after_1pct": "`fct_daily_sales` recomputes every day a generated extract touches (nearly all of them; a"
-    " real day's extract touches one or two); the RFM ranks are one pass over everyone (by design: a new"
-    " person moves the ntile boundaries)",
+    "after_1pct": "`dim_customers` ranks everyone for the RFM scores on each build (by design: a new person"
+    " moves the ntile boundaries), two sorts of every person",
     "one_new_day": "the marts still rebuilt whole: `fct_timesheet_daily` (its absences depend on every day"
     " somebody punched and on today's date), `fct_punch_anomalies` and `fct_timesheet_monthly`;"
     " `fct_treated_punches` (incremental, yet 9 s for one day: not profiled yet)",
@@ -199,7 +198,7 @@ def table(results: dict[str, Any], scale_name: str) -> str:
             "",
         ),
         (
-            f"1 % extract vs full build ({large_c['customers']:,} customers; steady state)",
+            f"1 % extract (a real day's) vs full build ({large_c['customers']:,} customers; steady state)",
             f"{large_c['incremental_vs_full_ratio']}"
             f" ({large_c['incremental_refresh_after_1pct_seconds']} of {large_c['full_refresh_seconds']} s)",
             "≤ 0.10",
