@@ -364,7 +364,7 @@ export interface definitions {
     r_score?: number;
     /**
      * Format: integer
-     * @description Days from the last valid purchase to as_of (null without valid orders).
+     * @description Days from the last valid purchase to as_of (null without valid orders). Computed at read time - as_of is the var `as_of`, or else the local date of the latest purchase of all - so a new latest purchase does not rewrite every person's row.
      */
     recency_days?: number;
     /**
