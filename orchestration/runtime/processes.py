@@ -75,9 +75,12 @@ def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 
     return condition()
 
 
-def _default_signals() -> None:
-    """Children start with default SIGTERM/SIGINT handling whatever the parent had ignored (an in-process
-    Dagster run may have), so `stop` ends them at once instead of after the SIGKILL deadline."""
+def default_signals() -> None:
+    """Default SIGTERM/SIGINT handling whatever this process inherited: a child of a parent that ignores
+    them (an in-process Dagster run may; a shell runs `cmd &` with SIGINT ignored) would otherwise ignore
+    them too, and so would what it execs (Dagster maps SIGTERM to SIGINT's handler: a code server
+    started so ignored SIGTERM and outlived every stop). Children of `bi-dash up` and the processes
+    `bi-dash serve` becomes both start from here."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
@@ -103,7 +106,7 @@ def start(service: Service, settings: Settings, timeout: float = 60.0) -> int:
             env=env,
             cwd=service.cwd,
             start_new_session=True,  # Ctrl-C in the terminal reaches the CLI, which stops us cleanly
-            preexec_fn=_default_signals,
+            preexec_fn=default_signals,
         )
     pid_file.parent.mkdir(parents=True, exist_ok=True)
     pid_file.write_text(str(process.pid))

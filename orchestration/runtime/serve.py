@@ -22,6 +22,7 @@ from orchestration.errors import PlatformError
 from orchestration.runtime import services
 from orchestration.runtime.database import role_connection, start_database
 from orchestration.runtime.environment import install_dagster_instance, platform_env
+from orchestration.runtime.processes import default_signals
 from orchestration.settings import PROJECT_ROOT, Settings
 
 COMPONENTS = ("api", "dagster-webserver", "dagster-daemon", "code-location", "web")
@@ -65,7 +66,8 @@ def prepare(settings: Settings, component: str) -> Prepared:
 
 
 def exec_component(prepared: Prepared) -> None:
-    """Become the component's process (never returns)."""
+    """Become the component's process (never returns), stopping on SIGTERM whatever it inherited."""
+    default_signals()
     os.chdir(prepared.cwd)
     os.execvpe(prepared.command[0], prepared.command, prepared.env)
 

@@ -80,7 +80,10 @@ def test_each_component_as_its_own_process_serves_and_a_daemon_run_publishes(
     try:
         for component in COMPONENTS:
             processes[component] = subprocess.Popen(
-                [BI_DASH, "serve", component],
+                # started with SIGINT and SIGTERM ignored, as `cmd &` in a shell script or some launchers
+                # leave them: each component must still stop on SIGTERM (a code server inherited the
+                # ignore, and Dagster maps SIGTERM to SIGINT's handler: it outlived every stop)
+                ["sh", "-c", 'trap \'\' INT TERM; exec "$0" "$@"', BI_DASH, "serve", component],
                 cwd=ROOT,
                 env=cli.env,
                 stdout=(logs / f"{component}.log").open("wb"),
