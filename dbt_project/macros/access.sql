@@ -10,7 +10,11 @@
     and their reports'. Its ref() is a real dependency: dbt reads refs in hooks, so every table with
     a team policy is built after dim_employees. The caller's employee_id is a sub-select: PostgreSQL
     evaluates it once per statement (an InitPlan) and an index condition can still use it, where a
-    bare `auth.employee_id()` call would run again for every row a filter looks at. -#}
+    bare `auth.employee_id()` call would run again for every row a filter looks at. The team is an
+    array read once per statement too (`= any (array(...))`): an index whose first column is
+    employee_id takes it as its condition, one probe per member. As `in (select ...)` it was a hashed
+    sub-plan, a filter only: a manager's "everyone's month" read every row of fct_timesheet_monthly
+    (bench/results/api.md). -#}
 {% macro row_predicate(rule) -%}
     {%- if rule == 'all' -%}
         true
@@ -19,7 +23,7 @@
     {%- elif rule == 'own_or_reports' -%}
         employee_id = (select auth.employee_id()) or manager_id = (select auth.employee_id())
     {%- elif rule == 'team' -%}
-        employee_id in (select team.employee_id from {{ ref('dim_employees') }} as team)
+        employee_id = any (array(select team.employee_id from {{ ref('dim_employees') }} as team))
     {%- else -%}
         {{ exceptions.raise_compiler_error("unknown row rule " ~ rule ~ " (api_contracts/access.py)") }}
     {%- endif -%}

@@ -1,10 +1,13 @@
 """The filters and orders the dashboards use (declared once in api_contracts/queries.py) reach the
 marts' indexes through the api views, as each role that reads them (row-level security included).
 
-With sorts and sequential scans priced out (enable_sort/enable_seqscan off), the planner takes an
-index that yields the order whenever one can be used; a Sort node left in the plan means none can:
-no index fits, or the view hides its table (a view with a WITH clause is planned on its own, so the
-ORDER BY and LIMIT of a request never reach the index; style.md asks for flat api views).
+With sorts and sequential scans priced out (enable_sort, enable_incremental_sort and enable_seqscan
+off), the planner takes an index that yields the order whenever one can be used; a Sort node left in
+the plan means none can: no index fits, or the view hides its table (a view with a WITH clause is
+planned on its own, so the ORDER BY and LIMIT of a request never reach the index; style.md asks for
+flat api views). Incremental sorts are priced out too: a manager's team is an array the planner
+guesses at ten people, and on the tiny test data it then preferred a bitmap scan and an incremental
+sort of one row to the index that yields the order.
 """
 
 import json
@@ -38,6 +41,7 @@ def test_each_dashboard_request_is_served_in_index_order(
             for sql in request_.statements(columns=columns.fetchone()[0]):  # type: ignore[index]
                 with conn.transaction(force_rollback=True):
                     conn.execute("set local enable_sort = off")
+                    conn.execute("set local enable_incremental_sort = off")
                     conn.execute("set local enable_seqscan = off")
                     conn.execute(f"set local role {role}")
                     conn.execute("select set_config('request.jwt.claims', %s, true)", (json.dumps(claims),))
