@@ -41,6 +41,9 @@ SAMPLES: dict[str, tuple[Rule, str, list[str]]] = {
             "4.5",
             "1e3",
             "1_000",
+            "0x1F",
+            "-2147483648",
+            "2147483647",
             "abc",
             "",
             "١٢",
@@ -49,7 +52,25 @@ SAMPLES: dict[str, tuple[Rule, str, list[str]]] = {
     "decimal": (
         rules.decimal,
         "numeric",
-        ["29.99", "+1.50", ".5", "5.", "-0", "12,50", "1e3", "NaN", "Infinity", "1_0", "..", "+", "", "٣"],
+        [
+            "29.99",
+            "1.50",
+            "+1.50",
+            ".5",
+            "5.",
+            "-0",
+            "-23.5456",
+            "12,50",
+            "1e3",
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "1_0",
+            "..",
+            "+",
+            "",
+            "٣",
+        ],
     ),
     "timestamp": (
         rules.timestamp,
@@ -72,10 +93,31 @@ SAMPLES: dict[str, tuple[Rule, str, list[str]]] = {
             "2018-1-5 3:04:05",
             "10/01/2018",
             "2018-01-10 10:00:00.5",
+            "2018-01-10 10:00:0x",
+            "2018-01-10 1:00:00 ",
+            "0001-01-01 00:00:00",
+            "0000-01-01 00:00:00",
+            "2018-01-10 10:00:00 BC",
+            "١٢٣٤-01-10 10:00:00",
             "",
         ],
     ),
-    "date": (rules.date, "date", ["2024-01-01", "2024-02-29", "2023-02-29", "20240101", "2024-1-1", "x", ""]),
+    "date": (
+        rules.date,
+        "date",
+        [
+            "2024-01-01",
+            "2024-02-29",
+            "2023-02-29",
+            "2024-02-30",
+            "0001-01-01",
+            "0000-01-01",
+            "20240101",
+            "2024-1-1",
+            "x",
+            "",
+        ],
+    ),
     "one_of": (
         rules.one_of("delivered", "canceled"),
         "text",
@@ -93,20 +135,36 @@ def _python(rule: Rule, value: str) -> str | None | BadValue:
         return exc
 
 
-@pytest.mark.parametrize("name", sorted(SAMPLES))
-def test_sql_accepts_only_what_the_parser_reads_the_same_way(fresh_db: ConnectionInfo, name: str) -> None:
+# each SQL form of each rule: the one for every server, and the canonical-form test PostgreSQL 16+ runs
+# (the embedded server is 16: both are checked here)
+FORMS = [
+    (name, form)
+    for name in sorted(SAMPLES)
+    for form in ("accepts", "accepts_pg16")
+    if getattr(SAMPLES[name][0], form) is not None
+]
+
+
+@pytest.mark.parametrize(("name", "form"), FORMS, ids=[f"{name}-{form}" for name, form in FORMS])
+def test_sql_accepts_only_what_the_parser_reads_the_same_way(
+    fresh_db: ConnectionInfo, name: str, form: str
+) -> None:
     rule, type_name, samples = SAMPLES[name]
+    accepts = getattr(rule, form)
     values = [
         pad + sample + end for sample in samples for pad, end in itertools.product(PADDING, PADDING[:3])
     ]
     stripped = sql.SQL("nullif(btrim(x, {}), '')").format(sql.Literal(rules.WHITESPACE))
     with fresh_db.connect() as conn:
         conn.execute("set timezone to 'America/Sao_Paulo'")
+        conn.execute(sql.SQL("set datestyle to {}").format(sql.Literal(rules.DATESTYLE)))
+        if form == "accepts_pg16":
+            assert conn.info.server_version >= 160000, "the canonical forms need PostgreSQL 16"
         checked = conn.execute(
             sql.SQL(
                 "select x, s.v is not distinct from nullif((%s::text[])[n], ''), coalesce({accepts}, true)"
                 " from unnest(%s::text[]) with ordinality as t(x, n), lateral (select {v} as v) as s"
-            ).format(v=stripped, accepts=rule.accepts(sql.Identifier("s", "v"))),
+            ).format(v=stripped, accepts=accepts(sql.Identifier("s", "v"))),
             ([value.strip() for value in values], values),
         ).fetchall()
         taken = 0
