@@ -10,7 +10,8 @@ each endpoint is loaded with wrk (16 connections) against:
 - **pgbench**: the product's SQL run by pgbench as the role PostgREST switches to, with the same claims.
 
 It prints each plan of the product's SQL as each role that may read the resource (an index must serve
-the filter and the order), writes ``bench/results/api.md`` and ``api.json``, and prints the JSON.
+the filter and the order), writes ``bench/results/<out>.md`` and ``<out>.json`` (``--out``, by default
+``api``; ``report.py`` names them by scale: ``api-S``, ``api-L``), and prints the JSON.
 """
 
 from __future__ import annotations
@@ -297,6 +298,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8, help="wrk/pgbench duration per endpoint and system")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--keep", action="store_true", help="keep the home (and leave nothing running)")
+    parser.add_argument("--out", default="api", help="results/<out>.md and .json (report.py: api-<scale>)")
     args = parser.parse_args()
     for tool in ("wrk", "pgbench"):
         if shutil.which(tool) is None:
@@ -429,7 +431,7 @@ def main() -> None:
             },
             "requests": declared,
         }
-        _write(result)
+        _write(result, args.out)
         print(json.dumps(result, indent=2))
     finally:
         for process in processes:
@@ -442,9 +444,9 @@ def main() -> None:
         tear_down(env, home, args.keep)
 
 
-def _write(result: dict) -> None:  # type: ignore[type-arg]
+def _write(result: dict, out: str) -> None:  # type: ignore[type-arg]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "api.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / f"{out}.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = [
         f"# The API side by side ({result['customers']:,} customers, {result['employees']} employees;"
         f" wrk {result['connections']} connections, {result['seconds_per_run']} s per run)",
@@ -478,7 +480,7 @@ def _write(result: dict) -> None:  # type: ignore[type-arg]
             for item in requests
         ),
     ]
-    (RESULTS / "api.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{out}.md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
