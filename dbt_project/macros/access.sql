@@ -14,7 +14,7 @@
     array read once per statement too (`= any (array(...))`): an index whose first column is
     employee_id takes it as its condition, one probe per member. As `in (select ...)` it was a hashed
     sub-plan, a filter only: a manager's "everyone's month" read every row of fct_timesheet_monthly
-    (bench/results/api.md). -#}
+    (bench/results/api-L.md). -#}
 {% macro row_predicate(rule) -%}
     {%- if rule == 'all' -%}
         true
