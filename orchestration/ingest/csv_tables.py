@@ -127,7 +127,8 @@ def _integer(value: str) -> str | None:
 
 # nine digits always fit an integer; longer or otherwise written numbers are left to the parser
 _INTEGER = "^[+-]?[0-9]{1,9}$"
-integer = Rule(_integer, _pattern(_INTEGER), canonical("int4"))
+_INTEGER_PG16 = canonical("int4")
+integer = Rule(_integer, _pattern(_INTEGER), _INTEGER_PG16)
 
 
 def _decimal(value: str) -> str | None:
@@ -246,7 +247,7 @@ def between(low: int, high: int) -> Rule:
             "case when {test} then {v}::int between {low} and {high} else false end"
         ).format(test=test(v), v=v, low=sql.Literal(low), high=sql.Literal(high))
 
-    return Rule(parse, within(integer.accepts), within(canonical("int4")))
+    return Rule(parse, within(integer.accepts), within(_INTEGER_PG16))
 
 
 def digits(count: int) -> Rule:
